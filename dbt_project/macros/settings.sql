@@ -1,0 +1,25 @@
+{#- SPEC §2 run settings as Jinja values: booleans for the switches, a date string (maybe '') for as_of_date. -#}
+{% macro setting(name) -%}
+    {%- set value = var(name) -%}
+    {%- if name == 'as_of_date' -%}
+        {{ return((value | string | trim) if value is not none else '') }}
+    {%- endif -%}
+    {%- set text = value | string | lower | trim -%}
+    {%- if text in ('true', '1', 'yes', 'on') -%}
+        {{ return(true) }}
+    {%- elif text in ('false', '0', 'no', 'off') -%}
+        {{ return(false) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("setting " ~ name ~ "=" ~ value ~ " is not a boolean: use true or false") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The as_of_date setting as a SQL date expression; empty = latest modifiedon delivered (SPEC §2). -#}
+{% macro as_of_date_sql() -%}
+    {%- set value = setting('as_of_date') -%}
+    {%- if value -%}
+        cast('{{ value }}' as date)
+    {%- else -%}
+        (select max(as_of_date) from {{ ref('int_delivery_as_of_date') }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,26 @@
+{#- Every table of SPEC §1.2 and the staging base model that types it and decides its R4 outcome. The one list
+    that rpt_rejected_rows and the I1 conservation test walk. -#}
+{% macro staged_tables() -%}
+    {{ return([
+        ('account', 'base_field_service__accounts'),
+        ('product', 'base_field_service__products'),
+        ('uom', 'base_field_service__units'),
+        ('msdyn_workorder', 'base_field_service__work_orders'),
+        ('msdyn_workorderproduct', 'base_field_service__work_order_products'),
+        ('msdyn_workorderservice', 'base_field_service__work_order_services'),
+        ('pricelevel', 'base_field_service__price_lists'),
+        ('productpricelevel', 'base_field_service__price_list_items'),
+        ('msdyn_fieldservicepricelistitem', 'base_field_service__field_service_price_list_items'),
+        ('msdyn_organizationalunit', 'base_project_operations__organizational_units'),
+        ('msdyn_projectpricelist', 'base_project_operations__project_price_lists'),
+        ('msdyn_project', 'base_project_operations__projects'),
+        ('salesorder', 'base_project_operations__contracts'),
+        ('salesorderdetail', 'base_project_operations__contract_lines'),
+        ('msdyn_contractlinescheduleofvalue', 'base_project_operations__milestones'),
+        ('msdyn_projectapproval', 'base_project_operations__approvals'),
+        ('invoice', 'base_project_operations__invoice_confirmations'),
+        ('cdm_company', 'base_finance__companies'),
+        ('exchangerate', 'base_finance__exchange_rates'),
+        ('taxgroup', 'base_finance__tax_groups'),
+    ]) }}
+{%- endmacro %}

@@ -1,0 +1,37 @@
+-- Every delivered uom row, typed, with its R4 outcome. A setup snapshot: the latest file's row is current.
+with source as (
+    select * from {{ source('field_service', 'uom') }}
+),
+
+renamed as (
+    select
+        source.*,
+        uomid as unit_id,
+        name as unit_name
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['uomid']) }}
+        end as problem
+    from renamed
+),
+
+version_checked as (
+    {{ check_duplicate_versions('row_checked', ['unit_id', '_file_name']) }}
+)
+
+select
+    unit_id,
+    unit_name,
+    {{ staging_outcome(
+        table_name='uom',
+        source_relation=source('field_service', 'uom'),
+        record_id='unit_id',
+        partition_by=['unit_id'],
+        newest_first=['_file_name desc', '_row_number desc'],
+    ) }}
+from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

@@ -1,0 +1,111 @@
+-- Every delivered row version of msdyn_workorderservice, typed, with its R4 outcome (rejected / current / older).
+-- Durations are minutes, as Field Service records them.
+with source as (
+    select * from {{ source('field_service', 'msdyn_workorderservice') }}
+),
+
+renamed as (
+    select
+        source.*,
+        -- ids
+        msdyn_workorderserviceid as work_order_service_id,
+        msdyn_workorder as work_order_id,
+        msdyn_service as product_id,
+        msdyn_unit as unit_id,
+        msdyn_pricelist as price_list_id,
+        -- strings
+        {{ decode('msdyn_linestatus', {690970000: 'estimated', 690970001: 'used'}) }} as line_status,
+        -- numerics
+        {{ to_integer('versionnumber') }} as version_number,
+        {{ to_decimal('msdyn_estimateduration', 4) }} as estimate_duration_minutes,
+        {{ to_decimal('msdyn_duration', 4) }} as duration_minutes,
+        {{ to_decimal('msdyn_durationtobill', 4) }} as duration_to_bill_minutes,
+        {{ to_decimal('msdyn_unitamount', 4) }} as manual_unit_price,
+        {{ to_decimal('msdyn_unitcost', 4) }} as manual_unit_cost,
+        {{ to_decimal('msdyn_discountpercent', 4) }} as discount_percent,
+        {{ to_decimal('msdyn_additionalcost', 2) }} as additional_cost,
+        {{ to_decimal('msdyn_commissioncosts', 2) }} as commission_costs,
+        -- booleans
+        coalesce({{ to_boolean('isdelete') }}, false) as is_deleted,
+        -- timestamps
+        {{ to_timestamp('modifiedon') }} as modified_at
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['msdyn_workorderserviceid', 'versionnumber', 'modifiedon']) }}
+            {{- when_missing(['msdyn_workorder', 'msdyn_service', 'msdyn_linestatus'], unless='is_deleted') }}
+            {{- when_bad_type([
+                ('versionnumber', 'version_number', 'a whole number'),
+                ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
+                ('isdelete', to_boolean('isdelete'), 'true or false'),
+                ('msdyn_linestatus', 'line_status', 'a line status (690970000 Estimated, 690970001 Used)'),
+                ('msdyn_estimateduration', 'estimate_duration_minutes', 'a number of minutes'),
+                ('msdyn_duration', 'duration_minutes', 'a number of minutes'),
+                ('msdyn_durationtobill', 'duration_to_bill_minutes', 'a number of minutes'),
+                ('msdyn_unitamount', 'manual_unit_price', 'an amount with at most 4 decimals'),
+                ('msdyn_unitcost', 'manual_unit_cost', 'an amount with at most 4 decimals'),
+                ('msdyn_discountpercent', 'discount_percent', 'a percentage with at most 4 decimals'),
+                ('msdyn_additionalcost', 'additional_cost', 'an amount with at most 2 decimals'),
+                ('msdyn_commissioncosts', 'commission_costs', 'an amount with at most 2 decimals'),
+            ]) }}
+            when discount_percent not between 0 and 100
+                then 'bad_type: msdyn_discountpercent ''' || msdyn_discountpercent || ''' is not between 0 and 100'
+            {{- when_negative(['estimate_duration_minutes', 'duration_minutes', 'duration_to_bill_minutes']) }}
+        end as problem
+    from renamed
+),
+
+version_checked as (
+    {{ check_duplicate_versions('row_checked', ['work_order_service_id', 'version_number']) }}
+),
+
+reference_checked as (
+    select
+        version_checked.*,
+        coalesce(version_checked.problem, version_checked.version_problem, case
+            {{- when_unknown('version_checked.work_order_id', 'work_orders.work_order_id', 'work order', unless='version_checked.is_deleted') }}
+            {{- when_unknown('version_checked.product_id', 'products.product_id', 'service product', unless='version_checked.is_deleted') }}
+            {{- when_unknown('version_checked.unit_id', 'units.unit_id', 'unit', unless='version_checked.is_deleted') }}
+            {{- when_unknown('version_checked.price_list_id', 'price_lists.price_list_id', 'price list', unless='version_checked.is_deleted') }}
+        end) as reject_reason
+    from version_checked
+    left join {{ ref('stg_field_service__work_orders') }} as work_orders
+        on version_checked.work_order_id = work_orders.work_order_id
+    left join {{ ref('stg_field_service__products') }} as products
+        on version_checked.product_id = products.product_id
+    left join {{ ref('stg_field_service__units') }} as units
+        on version_checked.unit_id = units.unit_id
+    left join {{ ref('stg_field_service__price_lists') }} as price_lists
+        on version_checked.price_list_id = price_lists.price_list_id
+)
+
+select
+    work_order_service_id,
+    work_order_id,
+    product_id,
+    unit_id,
+    price_list_id,
+    line_status,
+    version_number,
+    estimate_duration_minutes,
+    duration_minutes,
+    duration_to_bill_minutes,
+    manual_unit_price,
+    manual_unit_cost,
+    discount_percent,
+    additional_cost,
+    commission_costs,
+    is_deleted,
+    modified_at,
+    {{ staging_outcome(
+        table_name='msdyn_workorderservice',
+        source_relation=source('field_service', 'msdyn_workorderservice'),
+        record_id='work_order_service_id',
+        partition_by=['work_order_service_id'],
+        newest_first=['version_number desc'],
+    ) }}
+from reference_checked

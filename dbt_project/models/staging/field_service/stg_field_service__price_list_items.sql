@@ -1,0 +1,13 @@
+-- The current price list items (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+select
+    price_list_item_id,
+    price_list_id,
+    product_id,
+    unit_id,
+    pricing_method,
+    price_amount,
+    markup_percent,
+    _file_name,
+    _row_number
+from {{ ref('base_field_service__price_list_items') }}
+where is_current

@@ -1,0 +1,24 @@
+-- R1: the current version of each work order product (highest versionnumber among accepted rows); deletions flagged.
+select
+    work_order_product_id,
+    work_order_id,
+    product_id,
+    unit_id,
+    price_list_id,
+    warehouse_id,
+    line_status,
+    version_number,
+    estimate_quantity,
+    quantity,
+    quantity_to_bill,
+    manual_unit_price,
+    manual_unit_cost,
+    discount_percent,
+    additional_cost,
+    commission_costs,
+    is_deleted,
+    modified_at,
+    _file_name,
+    _row_number
+from {{ ref('base_field_service__work_order_products') }}
+where is_current

@@ -1,0 +1,77 @@
+-- Every delivered salesorder (project contract) row, typed, with its R4 outcome.
+with source as (
+    select * from {{ source('project_operations', 'salesorder') }}
+),
+
+renamed as (
+    select
+        source.*,
+        -- ids
+        salesorderid as contract_id,
+        customerid as customer_id,
+        pricelevelid as price_list_id,
+        msdyn_contractorganizationalunitid as contracting_unit_id,
+        -- strings
+        ordernumber as contract_number,
+        name as contract_name,
+        upper(trim(transactioncurrencyid)) as currency_code,
+        upper(trim(msdyn_company)) as company_code,
+        -- numerics
+        {{ to_integer('msdyn_psastate') }} as contract_state_code,
+        {{ to_decimal('msdyn_nottoexceedlimit', 2) }} as not_to_exceed_limit
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['salesorderid', 'customerid', 'transactioncurrencyid', 'msdyn_company']) }}
+            {{- when_bad_type([
+                ('msdyn_psastate', 'contract_state_code', 'a whole number'),
+                ('msdyn_nottoexceedlimit', 'not_to_exceed_limit', 'an amount with at most 2 decimals'),
+            ]) }}
+        end as problem
+    from renamed
+),
+
+version_checked as (
+    {{ check_duplicate_versions('row_checked', ['contract_id', '_file_name']) }}
+),
+
+reference_checked as (
+    select
+        version_checked.*,
+        coalesce(version_checked.problem, version_checked.version_problem, case
+            {{- when_unknown('version_checked.customer_id', 'customers.account_id', 'customer') }}
+            {{- when_unknown('version_checked.price_list_id', 'price_lists.price_list_id', 'price list') }}
+            {{- when_unknown('version_checked.contracting_unit_id', 'units.organizational_unit_id', 'contracting unit') }}
+        end) as reject_reason
+    from version_checked
+    left join {{ ref('stg_field_service__accounts') }} as customers
+        on version_checked.customer_id = customers.account_id
+    left join {{ ref('stg_field_service__price_lists') }} as price_lists
+        on version_checked.price_list_id = price_lists.price_list_id
+    left join {{ ref('stg_project_operations__organizational_units') }} as units
+        on version_checked.contracting_unit_id = units.organizational_unit_id
+)
+
+select
+    contract_id,
+    customer_id,
+    price_list_id,
+    contracting_unit_id,
+    contract_number,
+    contract_name,
+    currency_code,
+    company_code,
+    contract_state_code,
+    not_to_exceed_limit,
+    {{ staging_outcome(
+        table_name='salesorder',
+        source_relation=source('project_operations', 'salesorder'),
+        record_id='contract_id',
+        partition_by=['contract_id'],
+        newest_first=['_file_name desc', '_row_number desc'],
+    ) }}
+from reference_checked

@@ -1,0 +1,63 @@
+-- Every delivered msdyn_projectpricelist row: a price list attached to a contracting unit (cost) or to a contract
+-- (sales), exactly one of the two, typed, with its R4 outcome.
+with source as (
+    select * from {{ source('project_operations', 'msdyn_projectpricelist') }}
+),
+
+renamed as (
+    select
+        source.*,
+        msdyn_pricelist as price_list_id,
+        msdyn_organizationalunit as organizational_unit_id,
+        msdyn_salesorder as contract_id,
+        concat_ws('|', msdyn_pricelist, coalesce(msdyn_organizationalunit, ''), coalesce(msdyn_salesorder, ''))
+            as project_price_list_key
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['msdyn_pricelist']) }}
+            when organizational_unit_id is null and contract_id is null
+                then 'missing_required: msdyn_organizationalunit and msdyn_salesorder are both empty (one is needed)'
+            when organizational_unit_id is not null and contract_id is not null
+                then 'bad_type: msdyn_organizationalunit and msdyn_salesorder are both set (exactly one is allowed)'
+        end as problem
+    from renamed
+),
+
+version_checked as (
+    {{ check_duplicate_versions('row_checked', ['project_price_list_key', '_file_name']) }}
+),
+
+reference_checked as (
+    select
+        version_checked.*,
+        coalesce(version_checked.problem, version_checked.version_problem, case
+            {{- when_unknown('version_checked.price_list_id', 'price_lists.price_list_id', 'price list') }}
+            {{- when_unknown('version_checked.organizational_unit_id', 'units.organizational_unit_id', 'organizational unit') }}
+            {{- when_unknown('version_checked.contract_id', 'contracts.contract_id', 'project contract') }}
+        end) as reject_reason
+    from version_checked
+    left join {{ ref('stg_field_service__price_lists') }} as price_lists
+        on version_checked.price_list_id = price_lists.price_list_id
+    left join {{ ref('stg_project_operations__organizational_units') }} as units
+        on version_checked.organizational_unit_id = units.organizational_unit_id
+    left join {{ ref('stg_project_operations__contracts') }} as contracts
+        on version_checked.contract_id = contracts.contract_id
+)
+
+select
+    price_list_id,
+    organizational_unit_id,
+    contract_id,
+    {{ staging_outcome(
+        table_name='msdyn_projectpricelist',
+        source_relation=source('project_operations', 'msdyn_projectpricelist'),
+        record_id='project_price_list_key',
+        partition_by=['project_price_list_key'],
+        newest_first=['_file_name desc', '_row_number desc'],
+    ) }}
+from reference_checked

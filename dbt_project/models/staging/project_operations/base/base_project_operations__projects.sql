@@ -1,0 +1,70 @@
+-- Every delivered msdyn_project row, typed, with its R4 outcome.
+with source as (
+    select * from {{ source('project_operations', 'msdyn_project') }}
+),
+
+renamed as (
+    select
+        source.*,
+        -- ids
+        msdyn_projectid as project_id,
+        msdyn_customer as customer_id,
+        msdyn_contractorganizationalunitid as contracting_unit_id,
+        msdyn_salesorderid as contract_id,
+        -- strings
+        msdyn_subject as project_name,
+        upper(trim(transactioncurrencyid)) as currency_code,
+        msdyn_projectgroup as project_group,
+        -- dates
+        {{ to_date('msdyn_actualend') }} as actual_end_date
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['msdyn_projectid', 'msdyn_contractorganizationalunitid']) }}
+            {{- when_bad_type([('msdyn_actualend', 'actual_end_date', 'an ISO-8601 date')]) }}
+        end as problem
+    from renamed
+),
+
+version_checked as (
+    {{ check_duplicate_versions('row_checked', ['project_id', '_file_name']) }}
+),
+
+reference_checked as (
+    select
+        version_checked.*,
+        coalesce(version_checked.problem, version_checked.version_problem, case
+            {{- when_unknown('version_checked.customer_id', 'customers.account_id', 'customer') }}
+            {{- when_unknown('version_checked.contracting_unit_id', 'units.organizational_unit_id', 'contracting unit') }}
+            {{- when_unknown('version_checked.contract_id', 'contracts.contract_id', 'project contract') }}
+        end) as reject_reason
+    from version_checked
+    left join {{ ref('stg_field_service__accounts') }} as customers
+        on version_checked.customer_id = customers.account_id
+    left join {{ ref('stg_project_operations__organizational_units') }} as units
+        on version_checked.contracting_unit_id = units.organizational_unit_id
+    left join {{ ref('stg_project_operations__contracts') }} as contracts
+        on version_checked.contract_id = contracts.contract_id
+)
+
+select
+    project_id,
+    customer_id,
+    contracting_unit_id,
+    contract_id,
+    project_name,
+    currency_code,
+    project_group,
+    actual_end_date,
+    {{ staging_outcome(
+        table_name='msdyn_project',
+        source_relation=source('project_operations', 'msdyn_project'),
+        record_id='project_id',
+        partition_by=['project_id'],
+        newest_first=['_file_name desc', '_row_number desc'],
+    ) }}
+from reference_checked

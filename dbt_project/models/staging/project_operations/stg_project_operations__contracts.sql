@@ -1,0 +1,16 @@
+-- The current contracts (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+select
+    contract_id,
+    customer_id,
+    price_list_id,
+    contracting_unit_id,
+    contract_number,
+    contract_name,
+    currency_code,
+    company_code,
+    contract_state_code,
+    not_to_exceed_limit,
+    _file_name,
+    _row_number
+from {{ ref('base_project_operations__contracts') }}
+where is_current

@@ -1,0 +1,9 @@
+-- The current project price lists (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+select
+    price_list_id,
+    organizational_unit_id,
+    contract_id,
+    _file_name,
+    _row_number
+from {{ ref('base_project_operations__project_price_lists') }}
+where is_current

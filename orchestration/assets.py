@@ -1,0 +1,103 @@
+"""The assets of the code location: landing (extract → raw), the dbt models (raw → marts) and publishing."""
+# No `from __future__ import annotations` here: Dagster reads the type hints of asset functions.
+
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.contract import TABLES
+from orchestration.dbt import WRITER_POOL, FieldledgerTranslator, dbt_build_args, dbt_project
+from orchestration.landing import land
+from orchestration.publish import publish
+from orchestration.settings import Settings, load_settings
+
+LANDING_BOOKKEEPING = ("_landed_files", "_unparseable_rows", "_loads")
+
+
+class PipelineConfig(dg.Config):
+    """SPEC §2 run settings; a field left empty takes its FIELDLEDGER_* variable, else the SPEC default."""
+
+    finance_integration: bool | None = None
+    calculate_price_in_field_service: bool | None = None
+    calculate_cost_in_field_service: bool | None = None
+    auto_approve: bool | None = None
+    auto_confirm_invoices: bool | None = None
+    as_of_date: str | None = None
+
+
+class FieldledgerResource(dg.ConfigurableResource):
+    """Where things are; an empty field takes its FIELDLEDGER_* variable (SPEC §2), else the default."""
+
+    raw_dir: str = ""
+    warehouse: str = ""
+    build_db: str = ""
+    export_dir: str = ""
+
+    def settings(self, config: PipelineConfig | None = None) -> Settings:
+        env = dict(os.environ)
+        for name in ("raw_dir", "warehouse", "build_db", "export_dir"):
+            if getattr(self, name):
+                env[f"FIELDLEDGER_{name.upper()}"] = getattr(self, name)
+        settings = load_settings(env)
+        overrides = {k: v for k, v in (config.model_dump() if config else {}).items() if v is not None}
+        return settings.with_run(**overrides) if overrides else settings
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["raw", t.name], group_name="landing",
+                        description=f"`{t.name}` rows of every delivery, as text with file, row number, load id "
+                                    f"and content hash (R2, R4)") for t in TABLES]
+    + [dg.AssetSpec(["raw", name], group_name="landing", description="Landing bookkeeping (I1, R4)")
+       for name in LANDING_BOOKKEEPING],
+    pool=WRITER_POOL,
+    description="Land the delivery in FIELDLEDGER_RAW_DIR into the raw schema of the build file.",
+)
+def landed_delivery(context: dg.AssetExecutionContext, fieldledger: FieldledgerResource):
+    settings = fieldledger.settings()
+    report = land(settings.raw_dir, settings.build_db, progress=context.log.info)
+    landed: dict[str, int] = {}
+    for f in report.files:
+        landed[f.table_name] = landed.get(f.table_name, 0) + f.rows_landed
+    for name in report.ignored:
+        context.log.warning(f"ignored {name}: not a table of the extract contract (SPEC §1.2)")
+    for t in TABLES:
+        yield dg.MaterializeResult(asset_key=["raw", t.name], metadata={"rows_landed": landed.get(t.name, 0)})
+    for name in LANDING_BOOKKEEPING:
+        yield dg.MaterializeResult(asset_key=["raw", name], metadata={
+            "load_id": report.load_id or 0,
+            "files_landed": sum(1 for f in report.files if not f.skipped),
+            "files_already_landed": sum(1 for f in report.files if f.skipped),
+            "rows_unparseable": report.total("rows_unparseable"),
+            "rows_duplicate": report.total("rows_duplicate")})
+
+
+def build_dbt_assets() -> dg.AssetsDefinition:
+    project = dbt_project()
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=FieldledgerTranslator(),
+                pool=WRITER_POOL)
+    def fieldledger_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, fieldledger: FieldledgerResource,
+                        config: PipelineConfig):
+        settings = fieldledger.settings(config)
+        os.environ.update(settings.dbt_env())  # the dbt subprocess inherits the paths
+        context.log.info(f"dbt build with {settings.run}")
+        yield from dbt.cli(dbt_build_args(settings.run), context=context).stream()
+
+    return fieldledger_dbt
+
+
+def build_publish_asset(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    @dg.asset(key=["published", "warehouse"], group_name="publish", deps=list(dbt_models.keys), pool=WRITER_POOL,
+              description="Copy the marts into FIELDLEDGER_WAREHOUSE in one atomic rename, after every model and "
+                          "error-level check passed.")
+    def published_warehouse(context: dg.AssetExecutionContext, fieldledger: FieldledgerResource):
+        settings = fieldledger.settings()
+        publication = publish(settings.build_db, settings.warehouse,
+                              run_info={"dagster_run_id": context.run_id, **settings.describe()})
+        return dg.MaterializeResult(metadata={"path": str(publication.path),
+                                              "tables": len(publication.tables),
+                                              **{k: v for k, v in sorted(publication.tables.items())}})
+
+    return published_warehouse

@@ -1,0 +1,67 @@
+"""The fieldledger code location: landing → dbt (raw → staging → marts) → publish, one writer at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets import FieldledgerResource, build_dbt_assets, build_publish_asset, landed_delivery
+from orchestration.dbt import dbt_project
+from orchestration.landing import discover
+from orchestration.settings import load_settings
+
+JOB_NAME = "fieldledger_job"
+
+
+def delivery_fingerprint(raw_dir) -> str:
+    """Changes when a file of the delivery is added, removed or rewritten."""
+    files, _ = discover(raw_dir)
+    digest = hashlib.sha256()
+    for f in files:
+        stat = f.path.stat()
+        digest.update(f"{f.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def build_definitions() -> dg.Definitions:
+    dbt_models = build_dbt_assets()
+    job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,
+                              description="Land the delivery, build every model with its checks, publish.")
+
+    @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+               description="Starts a run when a file of FIELDLEDGER_RAW_DIR is added or changed.")
+    def new_delivery_sensor(context: dg.SensorEvaluationContext):
+        raw_dir = load_settings().raw_dir
+        if not raw_dir.is_dir():
+            return dg.SkipReason(f"{raw_dir} does not exist")
+        fingerprint = delivery_fingerprint(raw_dir)
+        if fingerprint == context.cursor:
+            return dg.SkipReason("no new delivery")
+        context.update_cursor(fingerprint)
+        return dg.RunRequest(run_key=fingerprint)
+
+    daily = dg.ScheduleDefinition(name="daily_run", job=job, cron_schedule="0 6 * * *", execution_timezone="UTC",
+                                  description="Every day at 06:00 UTC (turn it on in the UI).")
+    project = dbt_project()
+    return dg.Definitions(
+        assets=[landed_delivery, dbt_models, build_publish_asset(dbt_models)],
+        jobs=[job],
+        schedules=[daily],
+        sensors=[new_delivery_sensor],
+        resources={
+            "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir),
+                                  dbt_executable=str(Path(sys.executable).parent / "dbt")),  # the venv's dbt
+            "fieldledger": FieldledgerResource(),
+        },
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    return build_definitions()

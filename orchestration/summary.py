@@ -1,0 +1,112 @@
+"""What a run built, for people: rows per stage, rejected rows by reason, where everything is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings
+
+# (title, query against the build file): later stages add their sections here.
+BUILD_SECTIONS: list[tuple[str, str]] = [
+    ("Delivery landed (all deliveries so far)", """
+        select count(*) as files, sum(rows_delivered) as rows_delivered, sum(rows_landed) as rows_landed,
+               sum(rows_duplicate) as duplicates_of_landed_rows, sum(rows_unparseable) as unparseable
+        from raw._landed_files"""),
+]
+
+# (title, query against the published warehouse)
+PUBLISHED_SECTIONS: list[tuple[str, str]] = [
+    ("Rejected rows by reason (marts.rpt_rejected_rows)", """
+        select reason_code, stage, count(*) as rows, count(distinct table_name) as tables
+        from marts.rpt_rejected_rows group by all order by rows desc, reason_code"""),
+]
+
+
+def staging_outcomes_sql(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Accepted / superseded / rejected rows per table, from the staging base models present in the build file."""
+    bases = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'staging' and table_name like 'base_%' "
+        "order by 1").fetchall()]
+    if not bases:
+        return None
+    parts = [f"""select _table_name as table_name,
+                    count(case when reject_reason is null and is_current then 1 end) as accepted,
+                    count(case when reject_reason is null and not is_current then 1 end) as superseded,
+                    count(case when reject_reason is not null then 1 end) as rejected
+                 from staging."{b}" group by 1""" for b in bases]
+    return " union all ".join(parts) + " order by table_name"
+
+
+def _table(con: duckdb.DuckDBPyConnection, title: str, sql: str) -> str:
+    try:
+        cur = con.execute(sql)
+    except duckdb.Error as exc:
+        return f"\n{title}\n  (not available: {str(exc).splitlines()[0]})"
+    header = [d[0] for d in cur.description]
+    rows = [[_fmt(v) for v in row] for row in cur.fetchall()]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = [f"\n{title}", "  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  " + "  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(r, widths, strict=True))
+              for r in rows]
+    if not rows:
+        lines.append("  (none)")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(",", "").replace(".", "").replace("-", "").isdigit()
+
+
+def published_row_counts_sql(con: duckdb.DuckDBPyConnection) -> str:
+    tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' "
+                                        "order by 1").fetchall()]
+    if not tables:
+        return "select 'no marts published yet' as note"
+    return " union all ".join(f"select '{t}' as mart, count(*) as rows from marts.\"{t}\"" for t in tables)
+
+
+def render(settings: Settings) -> str:
+    out = ["", "=" * 100, "fieldledger — what this run built", "=" * 100]
+    if settings.build_db.exists():
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            for title, sql in BUILD_SECTIONS:
+                out.append(_table(con, title, sql))
+            outcomes = staging_outcomes_sql(con)
+            if outcomes:
+                out.append(_table(con, "Staging: rows per table (R1, R4)", outcomes))
+    if settings.warehouse.exists():
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            for title, sql in PUBLISHED_SECTIONS:
+                out.append(_table(con, title, sql))
+            out.append(_table(con, "Published marts (rows)", published_row_counts_sql(con)))
+    out += [
+        "",
+        "Where things are",
+        f"  delivery read        {settings.raw_dir}",
+        f"  warehouse (for BI)   {settings.warehouse}   (schema marts; DuckDB ≥ 1.4 can open it)",
+        f"  build file           {settings.build_db}   (raw, staging, intermediate; written by the pipeline)",
+        f"  exports              {settings.export_dir}",
+        "  run settings         " + ", ".join(f"{k}={v}" for k, v in settings.run.items()),
+        "",
+        "Open the Dagster UI: `make dev`, then http://127.0.0.1:3000 (lineage, runs, checks).",
+        "Query the marts:     .venv/bin/python -c \"import duckdb; print(duckdb.connect('"
+        + str(settings.warehouse) + "', read_only=True).sql('from marts.rpt_rejected_rows limit 5'))\"",
+    ]
+    return "\n".join(out)
+
+
+def print_summary(settings: Settings, path: Path | None = None) -> None:
+    text = render(settings)
+    print(text)
+    if path:
+        path.write_text(text)

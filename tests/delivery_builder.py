@@ -1,0 +1,98 @@
+"""Small, explicit deliveries for scenario tests: write SPEC §1 extract files from a few Python dicts.
+
+Every table gets its contract header (orchestration.contract); rows name only the columns that matter and the
+rest stay empty. `Delivery.example_a()` is SPEC §5 example A's setup.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.contract import BY_NAME
+
+ESTIMATED, USED = 690970000, 690970001
+T_AND_M, FIXED_PRICE = 192350000, 192350001
+SALES, COST = 192350002, 192350000
+
+
+@dataclass
+class Delivery:
+    """Rows per table; transactional rows go to `<table>/<file>.csv`, setup rows to `<table>.csv`."""
+
+    rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    files: dict[str, dict[str, list[dict]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    _version: int = 0
+
+    def add(self, table: str, file: str | None = None, **values) -> dict:
+        unknown = set(values) - set(BY_NAME[table].columns)
+        assert not unknown, f"{table} has no column(s) {unknown}"
+        if BY_NAME[table].transactional:
+            self._version += 1
+            values.setdefault("versionnumber", self._version)
+            values.setdefault("isdelete", "false")
+            file = file or str(values["modifiedon"])[:10]
+        self.files[table][file or ""].append(values)
+        return values
+
+    def write(self, out: Path) -> Path:
+        out.mkdir(parents=True, exist_ok=True)
+        for table, by_file in self.files.items():
+            columns = BY_NAME[table].columns
+            for file, rows in by_file.items():
+                path = out / f"{table}.csv" if not file else out / table / f"{file}.csv"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "w", newline="", encoding="utf-8") as fh:
+                    writer = csv.writer(fh, lineterminator="\n")
+                    writer.writerow(columns)
+                    writer.writerows([["" if r.get(c) is None else r.get(c) for c in columns] for r in rows])
+        return out
+
+    # ------------------------------------------------------------------ a minimal, valid setup (example A)
+    @classmethod
+    def example_a(cls, *, nte: str = "", billing_method: int = T_AND_M, tax: str = "20") -> Delivery:
+        d = cls()
+        d.add("cdm_company", cdm_companycode="USMF", name="Contoso US", accountingcurrency="USD")
+        d.add("taxgroup", taxgroupid="TG20", rate_percent=tax)
+        d.add("account", accountid="acc-1", name="Adatum", accountnumber="C001", msdyn_company="USMF",
+              transactioncurrencyid="USD", msdyn_salestaxgroup="TG20")
+        d.add("uom", uomid="uom-each", name="each")
+        d.add("uom", uomid="uom-hour", name="hour")
+        d.add("product", productid="prod-x", productnumber="X", name="Product X", msdyn_fieldserviceproducttype=690970000,
+              defaultuomid="uom-each", price="45.00", standardcost="14.00", currentcost="15.00")
+        d.add("pricelevel", pricelevelid="pl-sales", name="Sales 2026", begindate="2026-01-01", enddate="2026-12-31",
+              transactioncurrencyid="USD", msdyn_module=SALES, createdon="2025-12-01T00:00:00Z")
+        d.add("pricelevel", pricelevelid="pl-cost", name="Cost 2026", begindate="2026-01-01", enddate="2026-12-31",
+              transactioncurrencyid="USD", msdyn_module=COST, createdon="2025-12-01T00:00:00Z")
+        d.add("productpricelevel", productpricelevelid="ppl-x", pricelevelid="pl-sales", productid="prod-x",
+              uomid="uom-each", amount="40.00", pricingmethodcode=1, percentage="")
+        d.add("msdyn_organizationalunit", msdyn_organizationalunitid="ou-1", msdyn_name="Contoso US",
+              msdyn_company="USMF", transactioncurrencyid="USD")
+        d.add("msdyn_projectpricelist", msdyn_pricelist="pl-cost", msdyn_organizationalunit="ou-1")
+        d.add("salesorder", salesorderid="so-1", ordernumber="ORD-1", name="Adatum service", customerid="acc-1",
+              transactioncurrencyid="USD", pricelevelid="pl-sales", msdyn_contractorganizationalunitid="ou-1",
+              msdyn_company="USMF", msdyn_psastate=192350001)
+        d.add("msdyn_projectpricelist", msdyn_pricelist="pl-sales", msdyn_salesorder="so-1")
+        d.add("msdyn_project", msdyn_projectid="proj-1", msdyn_subject="Adatum repairs", msdyn_customer="acc-1",
+              msdyn_contractorganizationalunitid="ou-1", msdyn_salesorderid="so-1", transactioncurrencyid="USD")
+        d.add("salesorderdetail", salesorderdetailid="cl-1", salesorderid="so-1", msdyn_project="proj-1",
+              msdyn_billingmethod=billing_method, msdyn_includematerial="true", msdyn_includetime="false",
+              msdyn_invoicefrequency="monthly", msdyn_billingstartdate="2026-01-01",
+              extendedamount="1000.00" if billing_method == FIXED_PRICE else "", msdyn_nottoexceedlimit=nte)
+        d.work_order("wo-1", "2026-01-20T09:00:00Z")
+        return d
+
+    def work_order(self, wo_id: str, at: str, *, project: str = "proj-1", status: int = 690970001,
+                   account: str = "acc-1", **more) -> dict:
+        return self.add("msdyn_workorder", msdyn_workorderid=wo_id, msdyn_name=wo_id.upper(),
+                        msdyn_serviceaccount=account, msdyn_billingaccount=account, msdyn_pricelist="pl-sales",
+                        msdyn_systemstatus=status, msdyn_project=project, transactioncurrencyid="USD",
+                        createdon=more.pop("createdon", at), modifiedon=at, **more)
+
+    def product_line(self, line_id: str, at: str, *, wo: str = "wo-1", product: str = "prod-x",
+                     status: int = ESTIMATED, **more) -> dict:
+        return self.add("msdyn_workorderproduct", msdyn_workorderproductid=line_id, msdyn_workorder=wo,
+                        msdyn_product=product, msdyn_unit="uom-each", msdyn_pricelist="pl-sales",
+                        msdyn_linestatus=status, modifiedon=at, **more)
