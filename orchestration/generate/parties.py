@@ -76,9 +76,9 @@ def company_rows() -> list[dict[str, str]]:
 
 def exchange_rate_rows(rng: random.Random, first_day: int, last_day: int) -> list[dict[str, str]]:
     """Monthly rates between every pair of USD, GBP and EUR (both directions), from the month before the first
-    day to the month of the last day. None for NO_RATE_CURRENCY."""
+    day to the month after the last day. None for NO_RATE_CURRENCY."""
     month = add_months(date_of(first_day).replace(day=1), -1)
-    last = date_of(last_day).replace(day=1)
+    last = add_months(date_of(last_day).replace(day=1), 1)
     value = dict(USD_VALUE)
     rows = []
     while month <= last:

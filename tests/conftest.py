@@ -1,0 +1,78 @@
+"""Shared machinery: real dbt runs on temporary DuckDB files (never the user's), scenario deliveries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # delivery_builder
+
+from orchestration.dbt import dbt_build_args  # noqa: E402
+from orchestration.landing import land  # noqa: E402
+from orchestration.settings import DBT_PROJECT_DIR, RUN_SETTING_DEFAULTS, REPO_ROOT  # noqa: E402
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+class Warehouse:
+    """A build file in a temporary folder: land deliveries into it and run dbt on it, as the pipeline does."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.build_db = root / "build.duckdb"
+
+    def land(self, delivery: Path):
+        return land(delivery, self.build_db, progress=lambda _: None)
+
+    def dbt(self, *args: str, settings: dict | None = None, select: str | None = None, check: bool = True):
+        run = {**RUN_SETTING_DEFAULTS, **(settings or {})}
+        cmd = [DBT, *dbt_build_args(run, select=select)] if not args else [DBT, *args]
+        env = {**os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db), "DO_NOT_TRACK": "1",
+               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        result = subprocess.run(cmd + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
+                                       str(self.root / "target")],
+                                cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise AssertionError(f"dbt failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+        return result
+
+    def build(self, delivery: Path, **settings):
+        self.land(delivery)
+        return self.dbt(settings=settings)
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with duckdb.connect(str(self.build_db), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def dicts(self, sql: str, params=None) -> list[dict]:
+        with duckdb.connect(str(self.build_db), read_only=True) as con:
+            cur = con.execute(sql, params or [])
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Warehouse:
+    return Warehouse(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    return REPO_ROOT / "seeds" / "demo"
+
+
+def expected_rejections(delivery: Path) -> list[dict]:
+    import csv
+
+    with open(delivery / "_generator" / "expected_rejections.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def dump(rows) -> str:
+    return json.dumps(rows, indent=1, default=str)

@@ -1,0 +1,133 @@
+"""Landing (R2, R4): every row of every file reaches raw or quarantine, once; schema drift fails closed."""
+
+import shutil
+
+import duckdb
+import pytest
+from delivery_builder import USED, Delivery
+
+from orchestration.contract import BY_NAME
+from orchestration.landing import SchemaDriftError, land
+
+
+def _delivery(tmp_path):
+    d = Delivery.example_a()
+    d.product_line("wop-1", "2026-01-20T10:00:00Z", msdyn_estimatequantity="5")
+    d.product_line("wop-1", "2026-02-03T10:00:00Z", status=USED, msdyn_quantity="4", msdyn_qtytobill="3")
+    return d.write(tmp_path / "delivery")
+
+
+def _count(db, table):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f'select count(*) from raw."{table}"').fetchone()[0]
+
+
+def test_r2_landing_the_same_delivery_twice_adds_nothing(tmp_path):
+    delivery, db = _delivery(tmp_path), tmp_path / "b.duckdb"
+    first = land(delivery, db, progress=lambda _: None)
+    assert first.total("rows_landed") == first.total("rows_delivered") > 0
+    again = land(delivery, db, progress=lambda _: None)
+    assert again.load_id is None and all(f.skipped for f in again.files)
+    assert _count(db, "msdyn_workorderproduct") == 2
+
+
+def test_r2_rows_already_landed_in_another_file_are_duplicates_not_new_rows(tmp_path):
+    delivery, db = _delivery(tmp_path), tmp_path / "b.duckdb"
+    land(delivery, db, progress=lambda _: None)
+    # the same two versions delivered again in a new daily file, plus one new version
+    src = delivery / "msdyn_workorderproduct"
+    lines = (src / "2026-01-20.csv").read_text().splitlines() + (src / "2026-02-03.csv").read_text().splitlines()[1:]
+    header = lines[0].split(",")
+    new = dict(zip(header, lines[-1].split(","), strict=True)) | {"versionnumber": "99", "msdyn_qtytobill": "2"}
+    (src / "2026-02-10.csv").write_text("\n".join(lines + [",".join(new[c] for c in header)]) + "\n")
+    report = land(delivery, db, progress=lambda _: None)
+    (outcome,) = [f for f in report.files if f.file_name.endswith("2026-02-10.csv")]
+    assert (outcome.rows_delivered, outcome.rows_landed, outcome.rows_duplicate) == (3, 1, 2)
+    assert _count(db, "msdyn_workorderproduct") == 3
+
+
+def test_r4_unparseable_records_are_kept_with_file_row_and_text(tmp_path):
+    delivery = _delivery(tmp_path)
+    path = delivery / "msdyn_workorderproduct" / "2026-02-03.csv"
+    header, good = path.read_text().splitlines()
+    path.write_text("\n".join([header, "too,few,fields", good, good.replace(",", ",extra,", 1),
+                               good.replace("wop-1", "wop-2", 1)]) + "\n")
+    db = tmp_path / "b.duckdb"
+    report = land(delivery, db, progress=lambda _: None)
+    (outcome,) = [f for f in report.files if f.file_name == "msdyn_workorderproduct/2026-02-03.csv"]
+    assert (outcome.rows_delivered, outcome.rows_landed, outcome.rows_unparseable) == (4, 2, 2)
+    with duckdb.connect(str(db), read_only=True) as con:
+        bad = con.execute("select row_number, raw_line, error from raw._unparseable_rows order by 1").fetchall()
+        landed = con.execute("select _row_number, msdyn_workorderproductid from raw.msdyn_workorderproduct "
+                             "where _file_name like '%02-03%' order by 1").fetchall()
+    assert [(r[0], r[1]) for r in bad] == [(1, "too,few,fields"), (3, good.replace(",", ",extra,", 1))]
+    assert all("fields" in r[2] for r in bad)
+    assert landed == [(2, "wop-1"), (4, "wop-2")]  # row numbers count the bad records too
+
+
+def test_r4_a_line_with_invalid_utf8_is_quarantined_not_dropped(tmp_path):
+    delivery = _delivery(tmp_path)
+    path = delivery / "msdyn_workorderproduct" / "2026-02-03.csv"
+    data = path.read_bytes().rstrip(b"\n")
+    path.write_bytes(data + b"\n" + data.splitlines()[1].replace(b"wop-1", b"wop-\xff") + b"\n")
+    db = tmp_path / "b.duckdb"
+    land(delivery, db, progress=lambda _: None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select row_number, error from raw._unparseable_rows").fetchall() == [(2, "invalid UTF-8")]
+        assert con.execute("select count(*) from raw.msdyn_workorderproduct where _file_name like '%02-03%'"
+                           ).fetchone()[0] == 1
+
+
+def test_r4_schema_drift_fails_closed_naming_file_and_columns(tmp_path):
+    delivery, db = _delivery(tmp_path), tmp_path / "b.duckdb"
+    land(delivery, db, progress=lambda _: None)
+    before = _count(db, "msdyn_workorderproduct")
+    path = delivery / "msdyn_workorderproduct" / "2026-03-01.csv"
+    shutil.copy(delivery / "msdyn_workorderproduct" / "2026-02-03.csv", path)
+    text = path.read_text().replace("msdyn_qtytobill", "qty_to_bill").replace("msdyn_quantity,", "")
+    path.write_text(text)
+    (delivery / "product.csv").write_text("productid,name\nprod-y,Y\n")  # a drifted setup file too
+    with pytest.raises(SchemaDriftError) as err:
+        land(delivery, db, progress=lambda _: None)
+    message = str(err.value)
+    assert "msdyn_workorderproduct/2026-03-01.csv: missing required column(s) msdyn_quantity, msdyn_qtytobill" in message
+    assert "product.csv: missing required column(s) productnumber" in message
+    assert "nothing was landed" in message
+    assert _count(db, "msdyn_workorderproduct") == before and _count(db, "product") == 1
+
+
+def test_optional_columns_may_be_absent_and_extra_columns_are_ignored(tmp_path):
+    d = Delivery()
+    d.add("account", accountid="a1", name="A", accountnumber="1", msdyn_company="USMF", transactioncurrencyid="USD")
+    delivery = d.write(tmp_path / "delivery")
+    cols = [c for c in BY_NAME["account"].columns if c != "msdyn_salestaxgroup"] + ["crm_extra"]
+    (delivery / "account.csv").write_text(",".join(cols) + "\na1,A,1,USMF,USD,whatever\n")
+    db = tmp_path / "b.duckdb"
+    land(delivery, db, progress=lambda _: None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select accountid, msdyn_salestaxgroup from raw.account").fetchall() == [("a1", None)]
+
+
+def test_parquet_files_land_like_csv(tmp_path):
+    d = Delivery.example_a()
+    delivery = d.write(tmp_path / "delivery")
+    csv_path = delivery / "uom.csv"
+    with duckdb.connect() as con:
+        con.execute(f"copy (select * from read_csv('{csv_path}', all_varchar=true)) to "
+                    f"'{delivery / 'uom.parquet'}' (format parquet)")
+    csv_path.unlink()
+    db = tmp_path / "b.duckdb"
+    land(delivery, db, progress=lambda _: None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select uomid, _file_name, _row_number from raw.uom order by 3").fetchall() == [
+            ("uom-each", "uom.parquet", 1), ("uom-hour", "uom.parquet", 2)]
+
+
+def test_a_snapshot_value_changed_back_is_landed_again(tmp_path):
+    """Setup tables have no versions: the file is the version, so day 3 reverting day 2 must still land."""
+    delivery, db = tmp_path / "delivery", tmp_path / "b.duckdb"
+    (delivery / "uom").mkdir(parents=True)
+    for day, name in (("1", "each"), ("2", "piece"), ("3", "each")):
+        (delivery / "uom" / f"2026-01-0{day}.csv").write_text(f"uomid,name\nu1,{name}\n")
+    land(delivery, db, progress=lambda _: None)
+    assert _count(db, "uom") == 3
