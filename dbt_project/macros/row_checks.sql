@@ -48,10 +48,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- names may be qualified (alias.column); the JSON key is the column name. -#}
 {% macro default__raw_row_json(names) -%}
-    cast(json_object({% for n in names %}'{{ n }}', {{ n }}{{ ", " if not loop.last }}{% endfor %}) as varchar)
+    cast(json_object({% for n in names %}'{{ n.split('.')[-1] }}', {{ n }}{{ ", " if not loop.last }}{% endfor %}) as varchar)
 {%- endmacro %}
 
 {% macro spark__raw_row_json(names) -%}
-    to_json(named_struct({% for n in names %}'{{ n }}', {{ n }}{{ ", " if not loop.last }}{% endfor %}))
+    to_json(named_struct({% for n in names %}'{{ n.split('.')[-1] }}', {{ n }}{{ ", " if not loop.last }}{% endfor %}))
 {%- endmacro %}

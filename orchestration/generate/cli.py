@@ -17,16 +17,16 @@ def parser() -> argparse.ArgumentParser:
         description="Write a seeded synthetic Field Service / Project Operations extract delivery (SPEC §1), with "
                     "an answer key of the rows made bad on purpose in DIR/_generator/.")
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("--work-orders", type=int, help="number of work orders")
-    size.add_argument("--lines", type=int,
+    size.add_argument("--work-orders", type=int, metavar="N", help="number of work orders")
+    size.add_argument("--lines", type=int, metavar="L",
                       help=f"approximate number of work order lines (work orders = lines / {LINES_PER_WORK_ORDER})")
-    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1),
+    p.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
+    p.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1), metavar="DATE",
                    help="first day of the period, YYYY-MM-DD (default 2026-01-01)")
-    p.add_argument("--months", type=int, default=4, help="length of the period in months (default 4)")
-    p.add_argument("--bad-row-share", type=float, default=DEFAULT_BAD_ROW_SHARE,
+    p.add_argument("--months", type=int, default=4, metavar="M", help="length of the period in months (default 4)")
+    p.add_argument("--bad-row-share", type=float, default=DEFAULT_BAD_ROW_SHARE, metavar="SHARE",
                    help=f"share of transactional rows made bad on purpose (default {DEFAULT_BAD_ROW_SHARE})")
-    p.add_argument("--out", type=Path, required=True, help="delivery folder to write")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="delivery folder to write")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the delivery tables and answer key in a non-empty DIR (other files are kept)")
     p.add_argument("--quiet", action="store_true", help="print nothing")

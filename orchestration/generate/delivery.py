@@ -65,7 +65,7 @@ def scenario_plan(cfg: GeneratorConfig) -> dict[int, str]:
     n = cfg.work_orders
     if n < MIN_WORK_ORDERS_FOR_SCENARIOS:
         return {}
-    k = max(2, n // 500)
+    k = max(2, n // 1000)
     reasons = [NO_PROJECT] * k + [AMBIGUOUS_LINE] * k + [NO_RATE] * k + [COMPANY_MISMATCH]
     positions = stream(cfg.seed, "scenarios").sample(range(max(len(reasons), n * 4 // 5)), len(reasons))
     return dict(zip(positions, reasons, strict=True))
@@ -97,7 +97,6 @@ class _Stream:
     """Emits work order histories into the daily files, numbering versions and recording the answer key."""
 
     def __init__(self, cfg: GeneratorConfig, out: Path, key: AnswerKey, next_version: itertools.count) -> None:
-        self.cfg = cfg
         self.key = key
         self.next_version = next_version.__next__
         self.files = {table: DailyFiles(out, table) for table in (WORK_ORDER, PRODUCT_LINE, SERVICE_LINE)}
@@ -164,6 +163,7 @@ def generate(cfg: GeneratorConfig, out: Path, *, overwrite: bool = False,
     versions = itertools.count(FIRST_VERSION_NUMBER)
     milestones = DailyFiles(out, MILESTONE_TABLE.name)
     for modified, row in milestone_versions(ref.contracts.milestones, cfg.cutoff, versions.__next__):
+        milestones.close_before(modified // DAY)  # they come in modifiedon order
         milestones.add(modified // DAY, row)
     milestones.close()
 

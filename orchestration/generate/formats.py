@@ -12,6 +12,7 @@ DAY = 86_400
 HOUR = 3_600
 _EPOCH = date(1970, 1, 1)
 _DATES: dict[int, str] = {}
+_MINUTES = [f"{m // 60:02d}:{m % 60:02d}:" for m in range(24 * 60)]  # "HH:MM:" of each minute of a day
 
 
 def day_number(value: date) -> int:
@@ -37,7 +38,8 @@ def iso_date(day: int) -> str:
 
 def iso_timestamp(seconds: int) -> str:
     day, sec = divmod(seconds, DAY)
-    return f"{iso_date(day)}T{sec // HOUR:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}Z"
+    minute, sec = divmod(sec, 60)
+    return f"{iso_date(day)}T{_MINUTES[minute]}{sec:02d}Z"
 
 
 def fixed(value: int, scale: int = 2) -> str:

@@ -31,8 +31,24 @@ staging as (
     where reject_reason is not null
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+),
+
+engine as (
+    select
+        table_name,
+        file_name,
+        row_number,
+        record_id,
+        reason_code,
+        reason,
+        raw_row,
+        'engine' as stage,
+        cast(null as bigint) as load_id
+    from {{ ref('int_work_order_lines_rejected') }}
 )
 
 select * from unparseable
 union all
 select * from staging
+union all
+select * from engine

@@ -1,0 +1,57 @@
+-- Every accepted row version of a work order line, products and services in one shape (SPEC §1.2):
+-- quantities of products in their unit; durations of services in minutes and, for cost, in hours (R13, R14).
+with products as (
+    select
+        work_order_product_id as work_order_line_id,
+        'product' as line_type,
+        work_order_id,
+        product_id,
+        unit_id,
+        price_list_id,
+        line_status,
+        version_number,
+        modified_at,
+        is_deleted,
+        estimate_quantity,
+        quantity as cost_quantity,
+        coalesce(quantity_to_bill, quantity) as quantity_to_bill,
+        cast(null as decimal(18, 4)) as duration_to_bill_minutes,
+        manual_unit_price,
+        manual_unit_cost,
+        discount_percent,
+        additional_cost,
+        commission_costs,
+        _file_name,
+        _row_number
+    from {{ ref('stg_field_service__work_order_product_versions') }}
+),
+
+services as (
+    select
+        work_order_service_id as work_order_line_id,
+        'service' as line_type,
+        work_order_id,
+        product_id,
+        unit_id,
+        price_list_id,
+        line_status,
+        version_number,
+        modified_at,
+        is_deleted,
+        {{ quantity4('estimate_duration_minutes / 60') }} as estimate_quantity,
+        {{ quantity4('duration_minutes / 60') }} as cost_quantity,
+        cast(null as decimal(18, 4)) as quantity_to_bill,
+        coalesce(duration_to_bill_minutes, duration_minutes) as duration_to_bill_minutes,
+        manual_unit_price,
+        manual_unit_cost,
+        discount_percent,
+        additional_cost,
+        commission_costs,
+        _file_name,
+        _row_number
+    from {{ ref('stg_field_service__work_order_service_versions') }}
+)
+
+select * from products
+union all
+select * from services

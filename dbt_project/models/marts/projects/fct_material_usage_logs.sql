@@ -1,0 +1,43 @@
+-- R15: one row per material usage log — a money-changing revision of a used work order line — with the prices
+-- and costs fixed when it was recorded, their provenance, and its approval status (R17).
+select
+    muls.mul_id,
+    muls.work_order_line_id,
+    muls.revision,
+    muls.line_type,
+    muls.work_order_id,
+    muls.project_id,
+    muls.contract_id,
+    muls.contract_line_id,
+    muls.customer_id,
+    muls.legal_entity,
+    muls.product_id,
+    muls.unit_id,
+    muls.billing_type,
+    muls.usage_date,
+    muls.effective_at as recorded_at,
+    muls.line_version_number,
+    muls.work_order_version_number,
+    cast(muls.cost_quantity as decimal(18, 4)) as cost_quantity,
+    cast(muls.unit_cost as decimal(18, 4)) as unit_cost,
+    cast(muls.cost_amount as decimal(18, 2)) as cost_amount,
+    muls.cost_currency_code,
+    cast(muls.sales_quantity as decimal(18, 4)) as sales_quantity,
+    cast(muls.unit_price as decimal(18, 4)) as unit_price,
+    cast(muls.discount_percent as decimal(18, 4)) as discount_percent,
+    cast(muls.sales_amount as decimal(18, 2)) as sales_amount,
+    muls.sales_currency_code,
+    approvals.approval_status,
+    approvals.decided_at as approval_decided_at,
+    muls.price_source,
+    muls.price_list_id,
+    muls.cost_source,
+    muls.cost_price_list_id,
+    cast(muls.minimum_charge_amount as decimal(18, 2)) as minimum_charge_amount,
+    cast(muls.additional_cost as decimal(18, 2)) as additional_cost,
+    cast(muls.commission_costs as decimal(18, 2)) as commission_costs,
+    cast(muls.rounded_minutes as decimal(18, 4)) as service_rounded_minutes,
+    cast(muls.billable_minutes as decimal(18, 4)) as service_billable_minutes
+from {{ ref('int_material_usage_logs_recorded') }} as muls
+inner join {{ ref('int_material_usage_log_approvals') }} as approvals
+    on muls.mul_id = approvals.mul_id
