@@ -1,6 +1,7 @@
 -- R17: the approval of every recorded MUL. With auto_approve, approved when recorded. Otherwise from
 -- msdyn_projectapproval: approved at the first version that approves it (actuals, once created, stay), rejected
 -- when its latest decision is Rejected, else pending (listed in rpt_approval_backlog).
+-- depends_on: {{ ref('stg_project_operations__approval_versions') }}
 with muls as (
     select mul_id, effective_at from {{ ref('int_material_usage_logs_recorded') }}
 )

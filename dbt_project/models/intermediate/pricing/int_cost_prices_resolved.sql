@@ -2,6 +2,9 @@
 -- the line; else, when costs are calculated in Field Service, the product's current cost; else the cost price
 -- list of the project's contracting unit effective on the pricing date, in the unit's cost currency, the most
 -- recently created first (its item for product + unit, method 1 amount); no match → 0.
+-- depends_on: {{ ref('stg_project_operations__project_price_lists') }}
+-- depends_on: {{ ref('stg_field_service__price_lists') }}
+-- depends_on: {{ ref('stg_field_service__price_list_items') }}
 with requests as (
     select * from {{ ref('int_pricing_requests') }}
 ),

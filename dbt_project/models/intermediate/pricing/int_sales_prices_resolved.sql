@@ -4,6 +4,8 @@
 -- and those attached in msdyn_projectpricelist, in the contract currency; more than one effective is held back
 -- as ambiguous_price_list) — priced by method 1 amount, 3 current cost + %, 5 standard cost + %; else the
 -- product's list price.
+-- depends_on: {{ ref('stg_project_operations__contracts') }}
+-- depends_on: {{ ref('stg_project_operations__project_price_lists') }}
 with requests as (
     select * from {{ ref('int_pricing_requests') }}
 ),

@@ -2,6 +2,7 @@
 -- order without a project (R7, work_order_without_project), or held back (ambiguous_contract_line,
 -- ambiguous_price_list) — and approvals naming a MUL fieldledger never published. Rebuilt every run, so a
 -- line leaves this list once the cause is fixed.
+-- depends_on: {{ ref('stg_project_operations__approvals') }}
 with current_lines as (
     select
         lines.*,

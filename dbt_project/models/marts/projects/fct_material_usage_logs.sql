@@ -14,6 +14,7 @@ select
     muls.product_id,
     muls.unit_id,
     muls.billing_type,
+    muls.billing_method,
     muls.usage_date,
     muls.effective_at as recorded_at,
     muls.line_version_number,

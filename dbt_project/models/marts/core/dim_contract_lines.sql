@@ -1,0 +1,16 @@
+-- One row per contract line (salesorderdetail, current state): billing method, what it includes, invoicing.
+select
+    lines.contract_line_id,
+    lines.contract_id,
+    contracts.contract_number,
+    lines.project_id,
+    lines.billing_method,
+    lines.includes_materials,
+    lines.includes_time,
+    lines.invoice_frequency,
+    lines.billing_start_date,
+    lines.contracted_amount,
+    lines.not_to_exceed_limit
+from {{ ref('stg_project_operations__contract_lines') }} as lines
+left join {{ ref('stg_project_operations__contracts') }} as contracts
+    on lines.contract_id = contracts.contract_id

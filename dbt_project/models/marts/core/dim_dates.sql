@@ -1,0 +1,25 @@
+-- One row per calendar day from the earliest date in the delivery to as_of_date (R6: the posting period is the
+-- calendar month).
+with bounds as (
+    select
+        least(
+            (select min(cast(created_at as date)) from {{ ref('stg_field_service__work_orders') }}),
+            {{ as_of_date_sql() }}
+        ) as first_date,
+        {{ as_of_date_sql() }} as last_date
+),
+
+days as (
+    select cast(day as date) as date_day
+    from bounds, {{ date_range('bounds.first_date', 'bounds.last_date') }}
+)
+
+select
+    date_day,
+    cast(date_trunc('month', date_day) as date) as period_start,
+    strftime(date_day, '%Y-%m') as period,
+    extract(year from date_day) as year,
+    extract(month from date_day) as month,
+    extract(isodow from date_day) as iso_day_of_week,
+    last_day(date_day) = date_day as is_month_end
+from days

@@ -1,0 +1,24 @@
+-- I4: each reversal negates its original exactly (quantity and amount, same type, line and currency) and no
+-- actual is reversed more than once. Returns the offending reversals.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_project_actuals'}}}) }}
+
+with reversals as (
+    select * from {{ ref('fct_project_actuals') }}
+    where reverses_actual_id is not null
+)
+
+select reversals.actual_id, 'does not mirror its original' as problem
+from reversals
+inner join {{ ref('fct_project_actuals') }} as originals
+    on reversals.reverses_actual_id = originals.actual_id
+where reversals.quantity <> -originals.quantity
+    or reversals.amount <> -originals.amount
+    or reversals.transaction_type <> originals.transaction_type
+    or reversals.currency_code <> originals.currency_code
+    or reversals.work_order_line_id is distinct from originals.work_order_line_id
+    or originals.reverses_actual_id is not null
+union all
+select reverses_actual_id, 'reversed ' || cast(count(*) as varchar) || ' times'
+from reversals
+group by reverses_actual_id
+having count(*) > 1
