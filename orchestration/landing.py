@@ -141,7 +141,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         primary key (table_name, file_name, file_sha256))""")
     con.execute("""create table if not exists raw._unparseable_rows (
         table_name varchar not null, file_name varchar not null, row_number bigint not null,
-        raw_line varchar, error varchar not null, load_id bigint not null)""")
+        raw_line varchar, error varchar not null, load_id bigint not null, record_id varchar)""")
 
 
 def file_sha256(path: Path) -> str:
@@ -203,6 +203,7 @@ def _read_csv_careful(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: l
                       load_id: int) -> int:
     """Python's csv module, record by record: good records → `batch`, bad ones → raw._unparseable_rows."""
     wanted = [header.index(c) if c in header else None for c in f.table.columns]
+    key_at = [header.index(c) for c in f.table.key if c in header]
     good: list[tuple] = []
     bad: list[tuple] = []
     with open(f.path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
@@ -231,7 +232,12 @@ def _read_csv_careful(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: l
                 error = "invalid UTF-8"
             if error:
                 safe = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                bad.append((f.table.name, f.name, row_number, safe, error, load_id))
+                # the record's id as written, when the ragged record still has the key column(s)
+                parts = [record[i] for i in key_at if record and i < len(record)] if record else []
+                record_id = "|".join(parts) if parts and len(parts) == len(key_at) and all(parts) else None
+                if record_id and _has_surrogate(record_id):
+                    record_id = record_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                bad.append((f.table.name, f.name, row_number, safe, error, load_id, record_id))
             else:
                 good.append((row_number, *[(record[i] or None) if i is not None else None for i in wanted]))
     cols = ", ".join(["_row_number bigint"] + [f'"{c}" varchar' for c in f.table.columns])
@@ -239,7 +245,7 @@ def _read_csv_careful(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: l
     if good:
         con.executemany(f"insert into batch values ({', '.join('?' * (len(f.table.columns) + 1))})", good)
     if bad:
-        con.executemany("insert into raw._unparseable_rows values (?, ?, ?, ?, ?, ?)", bad)
+        con.executemany("insert into raw._unparseable_rows values (?, ?, ?, ?, ?, ?, ?)", bad)
     return len(bad)
 
 

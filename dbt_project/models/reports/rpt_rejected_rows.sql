@@ -6,7 +6,7 @@ with unparseable as (
         table_name,
         file_name,
         row_number,
-        cast(null as varchar) as record_id,
+        record_id,
         'unparseable_row' as reason_code,
         'unparseable_row: ' || parse_error as reason,
         raw_line as raw_row,

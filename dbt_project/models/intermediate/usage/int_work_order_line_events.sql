@@ -10,10 +10,8 @@ with line_versions as (
 ),
 
 line_work_orders as (
-    -- a deletion row does not repeat the work order, so take it from the line's other versions
-    select work_order_line_id, max(work_order_id) as work_order_id
+    select distinct work_order_line_id, work_order_id
     from line_versions
-    group by work_order_line_id
 ),
 
 events as (

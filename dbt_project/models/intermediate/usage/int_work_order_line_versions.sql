@@ -50,8 +50,35 @@ services as (
         _file_name,
         _row_number
     from {{ ref('stg_field_service__work_order_service_versions') }}
+),
+
+unioned as (
+    select * from products
+    union all
+    select * from services
 )
 
-select * from products
-union all
-select * from services
+select
+    work_order_line_id,
+    line_type,
+    -- a Dataverse deletion row may carry only the id: keep the line's work order and product on it
+    coalesce(work_order_id, max(work_order_id) over (partition by work_order_line_id)) as work_order_id,
+    coalesce(product_id, max(product_id) over (partition by work_order_line_id)) as product_id,
+    unit_id,
+    price_list_id,
+    line_status,
+    version_number,
+    modified_at,
+    is_deleted,
+    estimate_quantity,
+    cost_quantity,
+    quantity_to_bill,
+    duration_to_bill_minutes,
+    manual_unit_price,
+    manual_unit_cost,
+    discount_percent,
+    additional_cost,
+    commission_costs,
+    _file_name,
+    _row_number
+from unioned

@@ -7,6 +7,7 @@ renamed as (
     select
         -- ids
         load_id,
+        record_id,
         -- strings
         table_name,
         file_name,
