@@ -23,3 +23,32 @@
 {% macro spark__days_between(start_date, end_date) -%}
     datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
 {%- endmacro %}
+
+{#- A lateral table of dates from `start_date` to `end_date` (inclusive) by `step` (an interval literal), column
+    `day`; empty when the start is after the end. -#}
+{% macro date_series(start_date, end_date, step, alias='series') -%}
+    {{ return(adapter.dispatch('date_series', 'fieldledger')(start_date, end_date, step, alias)) }}
+{%- endmacro %}
+
+{% macro default__date_series(start_date, end_date, step, alias) -%}
+    (select unnest(generate_series(cast({{ start_date }} as timestamp), cast({{ end_date }} as timestamp), {{ step }}))
+        as day) as {{ alias }}
+{%- endmacro %}
+
+{% macro spark__date_series(start_date, end_date, step, alias) -%}
+    (select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), {{ step }})) as day)
+        as {{ alias }}
+{%- endmacro %}
+
+{#- A date as YYYYMMDD text (invoice numbers). -#}
+{% macro date_key(date_expression) -%}
+    {{ return(adapter.dispatch('date_key', 'fieldledger')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__date_key(date_expression) -%}
+    strftime(cast({{ date_expression }} as date), '%Y%m%d')
+{%- endmacro %}
+
+{% macro spark__date_key(date_expression) -%}
+    date_format(cast({{ date_expression }} as date), 'yyyyMMdd')
+{%- endmacro %}

@@ -45,6 +45,20 @@ engine as (
         'engine' as stage,
         cast(null as bigint) as load_id
     from {{ ref('int_work_order_lines_rejected') }}
+),
+
+billing as (
+    select
+        table_name,
+        file_name,
+        row_number,
+        record_id,
+        reason_code,
+        reason,
+        raw_row,
+        'billing' as stage,
+        cast(null as bigint) as load_id
+    from {{ ref('int_invoice_confirmations_rejected') }}
 )
 
 select * from unparseable
@@ -52,3 +66,5 @@ union all
 select * from staging
 union all
 select * from engine
+union all
+select * from billing

@@ -1,5 +1,6 @@
--- I4: each reversal negates its original exactly (quantity and amount, same type, line and currency) and no
--- actual is reversed more than once. Returns the offending reversals.
+-- I4: each reversal negates its original exactly (quantity and amount, same type, line and currency); an actual
+-- is reversed at most once per cause — once for a line change (R18), once at invoice confirmation (R22) — and
+-- only a confirmation may reverse a reversal (the R18 credit of a billed actual). Returns the offenders.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_project_actuals'}}}) }}
 
 with reversals as (
@@ -16,9 +17,9 @@ where reversals.quantity <> -originals.quantity
     or reversals.transaction_type <> originals.transaction_type
     or reversals.currency_code <> originals.currency_code
     or reversals.work_order_line_id is distinct from originals.work_order_line_id
-    or originals.reverses_actual_id is not null
+    or (originals.reverses_actual_id is not null and reversals.reversal_reason <> 'invoice_confirmation')
 union all
-select reverses_actual_id, 'reversed ' || cast(count(*) as varchar) || ' times'
+select reverses_actual_id, 'reversed ' || cast(count(*) as varchar) || ' times for ' || reversal_reason
 from reversals
-group by reverses_actual_id
+group by reverses_actual_id, reversal_reason
 having count(*) > 1
