@@ -16,6 +16,7 @@ from orchestration.landing import discover
 from orchestration.settings import load_settings
 
 JOB_NAME = "fieldledger_job"
+INVOICE_RUN_JOB_NAME = "invoice_run_as_of_date"
 
 
 def delivery_fingerprint(raw_dir) -> str:
@@ -32,6 +33,15 @@ def build_definitions() -> dg.Definitions:
     dbt_models = build_dbt_assets()
     job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,
                               description="Land the delivery, build every model with its checks, publish.")
+
+    invoice_run = dg.define_asset_job(
+        INVOICE_RUN_JOB_NAME, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,
+        description="The whole pipeline with invoice runs, revenue recognition and aging stopped at as_of_date (R20).",
+        config=dg.ConfigMapping(
+            config_schema={"as_of_date": dg.Field(str, description="YYYY-MM-DD: last possible run date")},
+            config_fn=lambda c: {"ops": {"fieldledger_dbt": {"config": {"as_of_date": c["as_of_date"]}}}},
+        ),
+    )
 
     @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
                description="Starts a run when a file of FIELDLEDGER_RAW_DIR is added or changed.")
@@ -50,7 +60,7 @@ def build_definitions() -> dg.Definitions:
     project = dbt_project()
     return dg.Definitions(
         assets=[landed_delivery, dbt_models, build_publish_asset(dbt_models)],
-        jobs=[job],
+        jobs=[job, invoice_run],
         schedules=[daily],
         sensors=[new_delivery_sensor],
         resources={

@@ -18,6 +18,41 @@ BUILD_SECTIONS: list[tuple[str, str]] = [
 
 # (title, query against the published warehouse)
 PUBLISHED_SECTIONS: list[tuple[str, str]] = [
+    ("Engine: material usage logs, journal lines, actuals (R15–R19)", """
+        select 'material usage logs' as stage, approval_status as kind, count(*) as rows,
+               sum(cost_amount) as cost, sum(sales_amount) as sales
+        from marts.fct_material_usage_logs group by all
+        union all
+        select 'journal lines', transaction_type, count(*), sum(case when transaction_type = 'cost' then amount end),
+               sum(case when transaction_type <> 'cost' then amount end)
+        from marts.fct_project_journal_lines group by all
+        union all
+        select 'actuals', transaction_type || coalesce(' / ' || reversal_reason, ''), count(*),
+               sum(case when transaction_type = 'cost' then amount end),
+               sum(case when transaction_type <> 'cost' then amount end)
+        from marts.fct_project_actuals group by all
+        order by 1, 2"""),
+    ("Invoices per month (R20–R22)", """
+        select strftime(run_date, '%Y-%m') as month, status, count(*) as invoices, sum(line_count) as lines,
+               currency_code, sum(total_amount) as total
+        from marts.fct_proforma_invoices group by all order by 1, 2, 5"""),
+    ("Billed and unbilled (I5: billed = confirmed invoices; net unbilled = backlog)", """
+        with billed as (select currency_code, sum(amount) as billed_sales from marts.fct_project_actuals
+                        where transaction_type = 'billed_sales' group by 1),
+             invoiced as (select currency_code, sum(amount) as confirmed_invoices from marts.fct_invoice_line_details
+                          where invoice_status = 'confirmed' group by 1),
+             unbilled as (select currency_code, sum(amount) as net_unbilled from marts.fct_project_actuals
+                          where transaction_type = 'unbilled_sales' and billing_type = 'chargeable' group by 1),
+             backlog as (select currency_code, sum(amount) filter (where backlog_reason = 'not_yet_run') as not_yet_run,
+                                sum(amount) filter (where backlog_reason = 'nte_failed') as nte_failed,
+                                sum(amount) filter (where backlog_reason = 'pending_draft') as pending_draft,
+                                sum(amount) as backlog
+                         from marts.rpt_unbilled_backlog where item_kind = 'actual' group by 1)
+        select currency_code, billed_sales, confirmed_invoices, net_unbilled, not_yet_run, nte_failed, pending_draft,
+               backlog, coalesce(billed_sales, 0) - coalesce(confirmed_invoices, 0)
+                   + coalesce(net_unbilled, 0) - coalesce(backlog, 0) as difference
+        from billed full join invoiced using (currency_code) full join unbilled using (currency_code)
+             full join backlog using (currency_code) order by 1"""),
     ("Rejected rows by reason (marts.rpt_rejected_rows)", """
         select reason_code, stage, count(*) as rows, count(distinct table_name) as tables
         from marts.rpt_rejected_rows group by all order by rows desc, reason_code"""),

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # delivery_builder
 
 from orchestration.dbt import dbt_build_args  # noqa: E402
 from orchestration.landing import land  # noqa: E402
-from orchestration.settings import DBT_PROJECT_DIR, RUN_SETTING_DEFAULTS, REPO_ROOT  # noqa: E402
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, RUN_SETTING_DEFAULTS  # noqa: E402
 
 DBT = str(Path(sys.executable).parent / "dbt")
 
@@ -46,12 +46,13 @@ class Warehouse:
         self.land(delivery)
         return self.dbt(settings=settings)
 
+    # read-write connections: an in-process dbt (test_billing_daily) may hold the file open with that configuration
     def query(self, sql: str, params=None) -> list[tuple]:
-        with duckdb.connect(str(self.build_db), read_only=True) as con:
+        with duckdb.connect(str(self.build_db)) as con:
             return con.execute(sql, params or []).fetchall()
 
     def dicts(self, sql: str, params=None) -> list[dict]:
-        with duckdb.connect(str(self.build_db), read_only=True) as con:
+        with duckdb.connect(str(self.build_db)) as con:
             cur = con.execute(sql, params or [])
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -84,6 +84,36 @@ class Delivery:
         d.work_order("wo-1", "2026-01-20T09:00:00Z")
         return d
 
+    def project(self, name: str, *, billing_method: int = T_AND_M, materials: str = "true", nte: str = "",
+                contract_nte: str = "", lines: int = 1, frequency: str = "monthly", start: str = "2026-01-01",
+                contract: str | None = None, contracted: str = "1000.00", work_order_at: str = "2026-01-20T09:00:00Z",
+                ) -> None:
+        """Another project (`proj-<name>`) with its own contract (`so-<name>`, or an existing one), contract line(s)
+        (`cl-<name>`) and work order (`wo-<name>`); same customer, lists and unit as example A."""
+        if contract is None:
+            contract = f"so-{name}"
+            self.add("salesorder", salesorderid=contract, ordernumber=f"ORD-{name}", name=name, customerid="acc-1",
+                     transactioncurrencyid="USD", pricelevelid="pl-sales", msdyn_contractorganizationalunitid="ou-1",
+                     msdyn_company="USMF", msdyn_psastate=192350001, msdyn_nottoexceedlimit=contract_nte)
+        self.add("msdyn_project", msdyn_projectid=f"proj-{name}", msdyn_subject=name, msdyn_customer="acc-1",
+                 msdyn_contractorganizationalunitid="ou-1", msdyn_salesorderid=contract, transactioncurrencyid="USD")
+        for i in range(lines):
+            self.add("salesorderdetail", salesorderdetailid=f"cl-{name}{'-' + str(i) if i else ''}", salesorderid=contract,
+                     msdyn_project=f"proj-{name}", msdyn_billingmethod=billing_method, msdyn_includematerial=materials,
+                     msdyn_includetime="false", msdyn_invoicefrequency=frequency, msdyn_billingstartdate=start,
+                     extendedamount=contracted if billing_method == FIXED_PRICE else "", msdyn_nottoexceedlimit=nte)
+        self.work_order(f"wo-{name}", work_order_at, project=f"proj-{name}")
+
+    def used(self, line: str, at: str, wo: str, qty: str, to_bill: str | None = None, **more) -> dict:
+        return self.product_line(line, at, wo=wo, status=USED, msdyn_quantity=qty, msdyn_qtytobill=to_bill or qty,
+                                 **more)
+
+    def milestone(self, milestone_id: str, contract_line: str, invoice_date: str, amount: str, at: str,
+                  ready: bool = True) -> dict:
+        return self.add("msdyn_contractlinescheduleofvalue", msdyn_contractlinescheduleofvalueid=milestone_id,
+                        msdyn_contractlineid=contract_line, msdyn_name=milestone_id, msdyn_invoicedate=invoice_date,
+                        msdyn_amount=amount, msdyn_invoicestatus=192350001 if ready else 192350000, modifiedon=at)
+
     def work_order(self, wo_id: str, at: str, *, project: str = "proj-1", status: int = 690970001,
                    account: str = "acc-1", **more) -> dict:
         return self.add("msdyn_workorder", msdyn_workorderid=wo_id, msdyn_name=wo_id.upper(),
