@@ -107,7 +107,21 @@ TABLES: tuple[Table, ...] = (
     Table("taxgroup", "finance", ("taxgroupid", "rate_percent"), key=("taxgroupid",), may_be_absent=True),
 )
 
-BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+# Posting setup is configuration, shipped as dbt seeds (seeds/config/); a delivery may override each with a file
+# of the same name (SPEC §1.2), landed like any setup table.
+CONFIG_TABLES: tuple[Table, ...] = (
+    Table("posting_profiles", "config_overrides",
+          ("profile_id", "scope", "scope_value", "billing_method", "accrue_revenue", "description"),
+          key=("profile_id",), may_be_absent=True),
+    Table("main_accounts", "config_overrides",
+          ("legal_entity", "posting_type", "main_account", "account_name"),
+          key=("legal_entity", "posting_type"), may_be_absent=True),
+    Table("project_categories", "config_overrides",
+          ("legal_entity", "line_type", "project_category", "description"),
+          key=("legal_entity", "line_type"), may_be_absent=True),
+)
+
+BY_NAME: dict[str, Table] = {t.name: t for t in TABLES + CONFIG_TABLES}
 
 # Option-set codes of SPEC §1.2 (decoded once, in staging).
 WORK_ORDER_STATUS = {

@@ -52,3 +52,16 @@
 {% macro spark__date_key(date_expression) -%}
     date_format(cast({{ date_expression }} as date), 'yyyyMMdd')
 {%- endmacro %}
+
+{#- R6: the posting period of a date — its calendar month as YYYY-MM. -#}
+{% macro period_key(date_expression) -%}
+    {{ return(adapter.dispatch('period_key', 'fieldledger')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__period_key(date_expression) -%}
+    strftime(cast({{ date_expression }} as date), '%Y-%m')
+{%- endmacro %}
+
+{% macro spark__period_key(date_expression) -%}
+    date_format(cast({{ date_expression }} as date), 'yyyy-MM')
+{%- endmacro %}

@@ -23,3 +23,9 @@
         (select max(as_of_date) from {{ ref('int_delivery_as_of_date') }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- SQL boolean: is the Finance integration on (SPEC §2 finance_integration)? Finance models select nothing when
+    it is off — the deployment model without Finance ends at confirmed proforma invoices. -#}
+{% macro finance_enabled() -%}
+    {{ 'true' if setting('finance_integration') else 'false' }}
+{%- endmacro %}

@@ -22,5 +22,8 @@
         ('cdm_company', 'base_finance__companies'),
         ('exchangerate', 'base_finance__exchange_rates'),
         ('taxgroup', 'base_finance__tax_groups'),
+        ('posting_profiles', 'base_config_overrides__posting_profiles'),
+        ('main_accounts', 'base_config_overrides__main_accounts'),
+        ('project_categories', 'base_config_overrides__project_categories'),
     ]) }}
 {%- endmacro %}

@@ -59,6 +59,20 @@ billing as (
         'billing' as stage,
         cast(null as bigint) as load_id
     from {{ ref('int_invoice_confirmations_rejected') }}
+),
+
+finance as (
+    select
+        table_name,
+        file_name,
+        row_number,
+        record_id,
+        reason_code,
+        reason,
+        raw_row,
+        'finance' as stage,
+        cast(null as bigint) as load_id
+    from {{ ref('int_finance_lines_rejected') }}
 )
 
 select * from unparseable
@@ -68,3 +82,5 @@ union all
 select * from engine
 union all
 select * from billing
+union all
+select * from finance

@@ -2,7 +2,8 @@
 -- type (R8, R9), sales price (R12, R13) and cost (R14), and the amounts
 --   sales = round(quantity to bill × unit price × (1 − discount%)) + minimum charge amount
 --   cost  = round(quantity × unit cost) + additional cost + commission costs.
--- hold_reason says why a revision cannot become a MUL yet (it is retried every run).
+-- hold_reason says why a revision cannot become a MUL yet (it is retried every run): ambiguous_contract_line (R8),
+-- company_mismatch (R23, with Finance), ambiguous_price_list (R12).
 with revisions as (
     select * from {{ ref('int_line_revisions_recorded') }}
     where is_usage
@@ -54,6 +55,9 @@ priced as (
         services.billable_minutes,
         case
             when projects.material_line_count > 1 then 'ambiguous_contract_line'
+            -- R23 (with Finance): the service account's company must be the contract's owning company
+            when {{ finance_enabled() }} and accounts.company_code is distinct from projects.contract_company_code
+                and projects.contract_id is not null then 'company_mismatch'
             else sales.hold_reason
         end as hold_reason
     from revisions

@@ -32,6 +32,8 @@ held_back as (
         priced.hold_reason || ': revision ' || cast(priced.revision as varchar) || ' on project '
             || priced.project_id || case priced.hold_reason
                 when 'ambiguous_contract_line' then ' has more than one contract line that includes materials (R8)'
+                when 'company_mismatch' then ': the service account belongs to ' || coalesce(priced.legal_entity, '?')
+                    || ', the contract to ' || coalesce(priced.contract_company_code, '?') || ' (R23)'
                 else ' has more than one effective sales price list on the contract (R12)'
             end as reason
     from {{ ref('int_material_usage_logs_priced') }} as priced
