@@ -3,12 +3,15 @@
 
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.contract import TABLES
+from orchestration.contract import CONFIG_TABLES, TABLES
 from orchestration.dbt import WRITER_POOL, FieldledgerTranslator, dbt_build_args, dbt_project
+from orchestration.exports import export_batch
 from orchestration.landing import land
 from orchestration.publish import publish
 from orchestration.settings import Settings, load_settings
@@ -48,7 +51,7 @@ class FieldledgerResource(dg.ConfigurableResource):
 @dg.multi_asset(
     specs=[dg.AssetSpec(["raw", t.name], group_name="landing",
                         description=f"`{t.name}` rows of every delivery, as text with file, row number, load id "
-                                    f"and content hash (R2, R4)") for t in TABLES]
+                                    f"and content hash (R2, R4)") for t in TABLES + CONFIG_TABLES]
     + [dg.AssetSpec(["raw", name], group_name="landing", description="Landing bookkeeping (I1, R4)")
        for name in LANDING_BOOKKEEPING],
     pool=WRITER_POOL,
@@ -62,7 +65,7 @@ def landed_delivery(context: dg.AssetExecutionContext, fieldledger: FieldledgerR
         landed[f.table_name] = landed.get(f.table_name, 0) + f.rows_landed
     for name in report.ignored:
         context.log.warning(f"ignored {name}: not a table of the extract contract (SPEC §1.2)")
-    for t in TABLES:
+    for t in TABLES + CONFIG_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", t.name], metadata={"rows_landed": landed.get(t.name, 0)})
     for name in LANDING_BOOKKEEPING:
         yield dg.MaterializeResult(asset_key=["raw", name], metadata={
@@ -73,6 +76,21 @@ def landed_delivery(context: dg.AssetExecutionContext, fieldledger: FieldledgerR
             "rows_duplicate": report.total("rows_duplicate")})
 
 
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set variables for a subprocess started inside, and put the process environment back afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def build_dbt_assets() -> dg.AssetsDefinition:
     project = dbt_project()
 
@@ -81,9 +99,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     def fieldledger_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, fieldledger: FieldledgerResource,
                         config: PipelineConfig):
         settings = fieldledger.settings(config)
-        os.environ.update(settings.dbt_env())  # the dbt subprocess inherits the paths
         context.log.info(f"dbt build with {settings.run}")
-        yield from dbt.cli(dbt_build_args(settings.run), context=context).stream()
+        with environment(settings.dbt_env()):  # the dbt subprocess starts here and inherits the paths
+            invocation = dbt.cli(dbt_build_args(settings.run), context=context)
+        yield from invocation.stream()
 
     return fieldledger_dbt
 
@@ -101,3 +120,21 @@ def build_publish_asset(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
                                               **{k: v for k, v in sorted(publication.tables.items())}})
 
     return published_warehouse
+
+
+def build_exports_asset(published: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    @dg.asset(key=["exports", "finance_batch"], group_name="exports", deps=[published], pool=WRITER_POOL,
+              description="Write the integration journal lines and posted customer invoices not yet sent to Finance "
+                          "as one batch (CSV + Parquet + manifest) in FIELDLEDGER_EXPORT_DIR, exactly once. Runs "
+                          "only after every model and error-level check passed and the warehouse was published.")
+    def finance_exports(context: dg.AssetExecutionContext, fieldledger: FieldledgerResource):
+        settings = fieldledger.settings()
+        batch = export_batch(settings.build_db, settings.export_dir)
+        if batch is None:
+            context.log.info("nothing new for Finance: no batch written")
+            return dg.MaterializeResult(metadata={"batch": "none", "export_dir": str(settings.export_dir)})
+        context.log.info(f"batch {batch.batch_id} in {batch.folder} ({'written' if batch.written else 'recorded'})")
+        return dg.MaterializeResult(metadata={"batch": batch.batch_id, "folder": str(batch.folder),
+                                              "written_now": batch.written, **batch.rows})
+
+    return finance_exports

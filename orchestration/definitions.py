@@ -10,7 +10,13 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets import FieldledgerResource, build_dbt_assets, build_publish_asset, landed_delivery
+from orchestration.assets import (
+    FieldledgerResource,
+    build_dbt_assets,
+    build_exports_asset,
+    build_publish_asset,
+    landed_delivery,
+)
 from orchestration.dbt import dbt_project
 from orchestration.landing import discover
 from orchestration.settings import load_settings
@@ -58,8 +64,9 @@ def build_definitions() -> dg.Definitions:
     daily = dg.ScheduleDefinition(name="daily_run", job=job, cron_schedule="0 6 * * *", execution_timezone="UTC",
                                   description="Every day at 06:00 UTC (turn it on in the UI).")
     project = dbt_project()
+    published = build_publish_asset(dbt_models)
     return dg.Definitions(
-        assets=[landed_delivery, dbt_models, build_publish_asset(dbt_models)],
+        assets=[landed_delivery, dbt_models, published, build_exports_asset(published)],
         jobs=[job, invoice_run],
         schedules=[daily],
         sensors=[new_delivery_sensor],

@@ -18,6 +18,13 @@ BUILD_SECTIONS: list[tuple[str, str]] = [
 
 # (title, query against the published warehouse)
 PUBLISHED_SECTIONS: list[tuple[str, str]] = [
+    ("Pipeline reconciliation (I1–I7: every difference must be 0)", """
+        select stage_order as "#", stage, row_count as rows, amount, difference, must_equal
+        from marts.rpt_pipeline_reconciliation order by 1"""),
+    ("Trial balance per legal entity and period (I6: net must be 0)", """
+        select legal_entity, period, accounting_currency_code as currency, sum(debit_amount) as debit,
+               sum(credit_amount) as credit, sum(net_amount) as net
+        from marts.rpt_trial_balance group by all order by 1, 2"""),
     ("Engine: material usage logs, journal lines, actuals (R15–R19)", """
         select 'material usage logs' as stage, approval_status as kind, count(*) as rows,
                sum(cost_amount) as cost, sum(sales_amount) as sales
@@ -57,6 +64,17 @@ PUBLISHED_SECTIONS: list[tuple[str, str]] = [
         select reason_code, stage, count(*) as rows, count(distinct table_name) as tables
         from marts.rpt_rejected_rows group by all order by rows desc, reason_code"""),
 ]
+
+
+def export_lines(settings: Settings) -> list[str]:
+    from orchestration.exports import exported_batches
+
+    batches = exported_batches(settings.build_db) if settings.build_db.exists() else []
+    if not batches:
+        return ["", "Finance exports", "  (no batch yet: nothing was sent to Finance)"]
+    lines = ["", f"Finance exports ({len(batches)} batch(es), newest last)"]
+    lines += [f"  #{seq}  {folder}  {counts}" for seq, _, folder, counts in batches[-5:]]
+    return lines
 
 
 def staging_outcomes_sql(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -124,6 +142,7 @@ def render(settings: Settings) -> str:
             for title, sql in PUBLISHED_SECTIONS:
                 out.append(_table(con, title, sql))
             out.append(_table(con, "Published marts (rows)", published_row_counts_sql(con)))
+    out += export_lines(settings)
     out += [
         "",
         "Where things are",

@@ -123,6 +123,6 @@ class Delivery:
 
     def product_line(self, line_id: str, at: str, *, wo: str = "wo-1", product: str = "prod-x",
                      status: int = ESTIMATED, **more) -> dict:
+        values = {"msdyn_unit": "uom-each", "msdyn_pricelist": "pl-sales", **more}
         return self.add("msdyn_workorderproduct", msdyn_workorderproductid=line_id, msdyn_workorder=wo,
-                        msdyn_product=product, msdyn_unit="uom-each", msdyn_pricelist="pl-sales",
-                        msdyn_linestatus=status, modifiedon=at, **more)
+                        msdyn_product=product, msdyn_linestatus=status, modifiedon=at, **values)

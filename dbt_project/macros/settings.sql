@@ -17,10 +17,12 @@
 {#- The as_of_date setting as a SQL date expression; empty = latest modifiedon delivered (SPEC §2). -#}
 {% macro as_of_date_sql() -%}
     {%- set value = setting('as_of_date') -%}
+    {#- the dependency stays the same whatever the setting, so the lineage does not change with it -#}
+    {%- set delivery_as_of = ref('int_delivery_as_of_date') -%}
     {%- if value -%}
         cast('{{ value }}' as date)
     {%- else -%}
-        (select max(as_of_date) from {{ ref('int_delivery_as_of_date') }})
+        (select max(as_of_date) from {{ delivery_as_of }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,0 +1,389 @@
+"""The pipeline benchmark: a generated delivery through landing and each dbt stage, each measured in its own
+process (wall time, peak RSS), next to the hand-written DuckDB scripts that do the same work (the speed limit).
+
+    python -m bench.run [--lines 1000000] [--months 12] [--seed 7]
+                        [--stages landing,staging,engine,billing,reports,tests] [--skip-handwritten] [--repeat 1]
+
+Writes bench/out/results-<lines>.json; see bench/README.md for how to read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import report
+from bench.measure import Measured, run_measured
+from bench.speed_limit import HANDWRITTEN_DIR, SCRIPTS
+from bench.stages import ALL_STAGES, DBT_STAGES, LANDING, TESTS, Plan, plan, test_args
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+OUT = REPO_ROOT / "bench" / "out"
+START = "2026-01-01"
+PY = sys.executable
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    p.add_argument("--lines", type=int, default=1_000_000, help="work order lines to generate (default 1000000)")
+    p.add_argument("--months", type=int, default=12, help="months of history (default 12)")
+    p.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    p.add_argument("--stages", default=",".join(ALL_STAGES),
+                   help=f"comma-separated, from {','.join(ALL_STAGES)} (default: all); earlier stages a stage "
+                        f"needs are added")
+    p.add_argument("--skip-handwritten", action="store_true", help="do not run the hand-written scripts")
+    p.add_argument("--repeat", type=int, default=1, help="run everything N times, report medians (default 1)")
+    args = p.parse_args(argv)
+    wanted = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in ALL_STAGES]
+    if unknown:
+        p.error(f"unknown stage(s) {', '.join(unknown)}; known: {', '.join(ALL_STAGES)}")
+    if args.repeat < 1 or args.lines < 1:
+        p.error("--repeat and --lines must be at least 1")
+    args.wanted = wanted
+    return args
+
+
+def stages_to_run(wanted: list[str]) -> tuple[list[str], list[str]]:
+    """The wanted stages in build order, plus the earlier ones they need on a fresh build file (with a note).
+    Every dbt stage needs landing and the dbt stages before it, except reports (nothing reads them)."""
+    dbt_order = list(DBT_STAGES)
+    wanted_dbt = [dbt_order.index(s) for s in wanted if s in DBT_STAGES]
+    if not wanted_dbt and TESTS in wanted:
+        raise SystemExit("stage tests needs at least one dbt stage to test: add e.g. staging to --stages")
+    run = set(wanted)
+    if wanted_dbt:
+        run |= {LANDING, *[s for s in dbt_order[:max(wanted_dbt)] if s != "reports"]}
+    added = [s for s in ALL_STAGES if s in run - set(wanted)]
+    notes = [f"stage(s) {', '.join(added)} added: a later stage needs them on a fresh build file"] if added else []
+    return [s for s in ALL_STAGES if s in run], notes
+
+
+# ---------------------------------------------------------------------------------------------- the delivery
+
+def delivery(args: argparse.Namespace) -> tuple[Path, dict | None]:
+    """Generate the delivery, or reuse one generated with the same arguments."""
+    from orchestration.generate.config import DEFAULT_BAD_ROW_SHARE, work_orders_for_lines
+
+    data = OUT / f"data-{args.lines}-{args.months}-{args.seed}"
+    expected = {"work_orders": work_orders_for_lines(args.lines), "seed": args.seed, "start": START,
+                "months": args.months, "bad_row_share": DEFAULT_BAD_ROW_SHARE}
+    summary_path = data / "_generator" / "summary.json"
+    if summary_path.exists():
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        if summary.get("arguments") == expected:
+            say(f"delivery: reusing {data.relative_to(REPO_ROOT)} ({summary['lines']['total']:,} lines)")
+            return data, None
+    say(f"delivery: generating {args.lines:,} lines, {args.months} months, seed {args.seed} into "
+        f"{data.relative_to(REPO_ROOT)}")
+    command = [PY, "-m", "orchestration.generate", "--lines", str(args.lines), "--seed", str(args.seed),
+               "--start", START, "--months", str(args.months), "--out", str(data), "--overwrite"]
+    m = run_measured(command, env=dict(os.environ), cwd=str(REPO_ROOT), prefix="  ")
+    if not m.ok:
+        raise SystemExit(f"the generator failed ({m.returncode}):\n" + "\n".join(m.tail))
+    return data, {"wall_s": round(m.wall_s, 2), "peak_rss_mb": round(m.peak_rss_mb)}
+
+
+# ---------------------------------------------------------------------------------------------- one repeat
+
+class Run:
+    """One pass over the stages on a fresh build file (and a fresh hand-written file)."""
+
+    def __init__(self, args: argparse.Namespace, data: Path, run_dir: Path, order: list[str]):
+        self.args, self.data, self.run_dir, self.order = args, data, run_dir, order
+        self.build_db = run_dir / "build.duckdb"
+        self.hw_db = run_dir / "handwritten.duckdb"
+        self.target = run_dir / "target"
+        self.env = {**os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db), "DO_NOT_TRACK": "1",
+                    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
+        self.stages: dict[str, dict] = {}
+        self.handwritten: dict[str, dict] = {}
+        self.failed = False
+        self.hw_failed = False
+        self.plan: Plan | None = None
+
+    def fresh(self) -> None:
+        for db in (self.build_db, self.hw_db):
+            for path in (db, db.with_name(db.name + ".wal"), db.with_name(db.name + ".tmp")):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink(missing_ok=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+
+    def record(self, stage: str, m: Measured, **facts) -> dict:
+        entry = {"wall_s": round(m.wall_s, 3), "peak_rss_mb": round(m.peak_rss_mb, 1), "user_s": round(m.user_s, 2),
+                 "system_s": round(m.system_s, 2), "returncode": m.returncode, **facts}
+        self.stages[stage] = entry
+        status = "done" if m.ok else f"FAILED ({m.returncode})"
+        say(f"== {stage} {status} in {m.wall_s:.1f} s, peak RSS {m.peak_rss_mb:,.0f} MB")
+        if not m.ok:
+            say("\n".join("   | " + line for line in m.tail[-25:]))
+        return entry
+
+    # ------------------------------------------------------------------ stages
+
+    def landing(self) -> None:
+        say(f"== landing: {self.data.relative_to(REPO_ROOT)} → {self.build_db.relative_to(REPO_ROOT)}")
+        facts_path = self.run_dir / "landing.json"
+        m = run_measured([PY, "-m", "bench.child", "land", str(self.data), str(self.build_db), str(facts_path)],
+                         env=self.env, cwd=str(REPO_ROOT), prefix="   ")
+        facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
+        counts = {"in": {"delivered": facts.get("rows_delivered")}, "out": {"landed": facts.get("rows_landed")}}
+        self.record(LANDING, m, landing=facts, counts=counts)
+        self.failed |= not m.ok
+
+    def dbt(self, stage: str, command: str, args: list[str]) -> Measured:
+        full = [DBT, command, *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
+                "--target-path", str(self.target), "--log-path", str(self.run_dir / "logs"), "--no-use-colors"]
+        say(f"== {stage}: dbt {command} {' '.join(args)}")
+        return run_measured(full, env=self.env, cwd=str(REPO_ROOT), prefix="   ",
+                            show=lambda line: " START " not in line)
+
+    def parse(self) -> None:
+        m = self.dbt("dbt parse", "parse", [])
+        self.record("dbt parse", m)
+        if not m.ok:
+            self.failed = True
+            return
+        self.plan = plan(self.target / "manifest.json", [s for s in self.order if s in DBT_STAGES])
+        for note in self.plan.notes:
+            say(f"   note: {note}")
+
+    def seed(self) -> None:
+        assert self.plan is not None
+        if not self.plan.seeds:
+            return
+        m = self.dbt("dbt seed", "seed", ["--select", *self.plan.seeds])
+        self.record("dbt seed", m, counts={"out": {"seeds": len(self.plan.seeds)}})
+        self.failed |= not m.ok
+
+    def dbt_stage(self, stage: str) -> None:
+        assert self.plan is not None
+        sp = self.plan.stages[stage]
+        if not sp.models:
+            say(f"== {stage}: no models in {', '.join(sp.folders)} — skipped")
+            self.stages[stage] = {"skipped": "no models"}
+            return
+        m = self.dbt(stage, "run", sp.dbt_args())
+        results = self.run_dir / f"run_results-{stage}.json"
+        if (self.target / "run_results.json").exists():
+            shutil.copyfile(self.target / "run_results.json", results)
+        rows = report.table_counts(self.build_db, self.plan.table_models(stage))
+        models = report.model_times(results, self.plan, rows)
+        counts = report.headline_counts(self.build_db, stage)
+        self.record(stage, m, counts=counts, models=models, table_rows=rows, selection=sp.dbt_args())
+        if counts:
+            say(f"   rows: {report.rows_text(counts)}")
+        for model in models[:5]:
+            say(f"   slowest: {model['model']} {model['seconds']:.2f} s"
+                + (f", {model['rows']:,} rows" if model["rows"] is not None else f" ({model['materialized']})"))
+        self.failed |= not m.ok
+
+    def tests(self) -> None:
+        assert self.plan is not None
+        m = self.dbt(TESTS, "test", test_args(self.plan))
+        results = self.run_dir / "run_results-tests.json"
+        if (self.target / "run_results.json").exists():
+            shutil.copyfile(self.target / "run_results.json", results)
+        tests = report.model_times(results, self.plan, {})
+        statuses: dict[str, int] = {}
+        for t in tests:
+            statuses[t["status"]] = statuses.get(t["status"], 0) + 1
+        self.record(TESTS, m, counts={"in": {"tests": len(tests)}, "out": statuses}, models=tests)
+
+    # ------------------------------------------------------------------ the hand-written scripts
+
+    def script(self, name: str) -> None:
+        if self.hw_failed:
+            return
+        say(f"== hand-written {name} (DuckDB {os.cpu_count()} threads) → {self.hw_db.relative_to(REPO_ROOT)}")
+        facts_path = self.run_dir / f"handwritten-{Path(name).stem}.json"
+        m = run_measured([PY, "-m", "bench.child", "handwritten", str(HANDWRITTEN_DIR / name), str(self.hw_db),
+                          str(self.data), str(facts_path)], env=self.env, cwd=str(REPO_ROOT), prefix="   ")
+        facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
+        self.handwritten[name] = {"wall_s": round(m.wall_s, 3), "peak_rss_mb": round(m.peak_rss_mb, 1),
+                                  "returncode": m.returncode, **facts}
+        say(f"== hand-written {name} {'done' if m.ok else 'FAILED'} in {m.wall_s:.1f} s, "
+            f"peak RSS {m.peak_rss_mb:,.0f} MB")
+        if not m.ok:
+            say("\n".join("   | " + line for line in m.tail[-25:]))
+            self.hw_failed = True
+
+    def script_schedule(self) -> dict[str, list[str]]:
+        """stage → hand-written scripts to run after it (a script runs after the last of its stages here)."""
+        if self.args.skip_handwritten:
+            return {}
+        names = list(SCRIPTS)
+        needed = [i for i, n in enumerate(names) if set(SCRIPTS[n]) & set(self.order)]
+        if not needed:
+            return {}
+        schedule: dict[str, list[str]] = {}
+        pending: list[str] = []
+        for name in names[:max(needed) + 1]:
+            pending.append(name)
+            mine = [s for s in SCRIPTS[name] if s in self.order]
+            if mine:
+                schedule.setdefault(mine[-1], []).extend(pending)
+                pending = []
+        return schedule
+
+    # ------------------------------------------------------------------ all of it
+
+    def go(self) -> None:
+        self.fresh()
+        schedule = self.script_schedule()
+        dbt_stages = [s for s in self.order if s in DBT_STAGES or s == TESTS]
+        for stage in self.order:
+            if self.failed:
+                say(f"== {stage}: skipped (an earlier stage failed)")
+                self.stages[stage] = {"skipped": "an earlier stage failed"}
+            elif stage == LANDING:
+                self.landing()
+            else:
+                if self.plan is None and dbt_stages:
+                    self.parse()
+                    if not self.failed:
+                        self.seed()
+                    if self.failed:
+                        continue
+                if stage == TESTS:
+                    self.tests()
+                else:
+                    self.dbt_stage(stage)
+            for name in schedule.get(stage, []):
+                self.script(name)
+
+
+# ---------------------------------------------------------------------------------------------- summary
+
+def summarise(runs: list[Run], order: list[str]) -> list[dict]:
+    """One table row per stage (medians over repeats), the landing+staging subtotal and the totals."""
+    def values(stage: str, key: str, source: str = "stages") -> list[float]:
+        return [getattr(r, source).get(stage, {}).get(key) for r in runs]
+
+    last = runs[-1]
+    rows: list[dict] = []
+    setup = [s for s in ("dbt parse", "dbt seed") if s in last.stages]
+    for stage in setup + order:
+        entry = last.stages.get(stage, {})
+        if not entry or "skipped" in entry:
+            rows.append({"stage": stage, "rows": f"skipped: {entry.get('skipped', 'not run')}"})
+            continue
+        rows.append({"stage": stage, "rows": report.rows_text(entry.get("counts", {})),
+                     "wall": report.median(values(stage, "wall_s")),
+                     "rss": report.median(values(stage, "peak_rss_mb"))})
+
+    def hw(name: str, key: str) -> float | None:
+        return report.median(values(name, key, "handwritten"))
+
+    pairs = []  # (label, dbt stages, script)
+    for name, covered in SCRIPTS.items():
+        mine = [s for s in covered if s in order]
+        if mine and name in last.handwritten:
+            pairs.append((" + ".join(mine), mine, name))
+    compared_dbt = compared_hw = 0.0
+    for label, mine, name in pairs:
+        walls = [report.median(values(s, "wall_s")) for s in mine]
+        dbt_wall = sum(w for w in walls if w is not None) if all(w is not None for w in walls) else None
+        dbt_rss = max((report.median(values(s, "peak_rss_mb")) or 0) for s in mine)
+        hw_wall, hw_rss = hw(name, "wall_s"), hw(name, "peak_rss_mb")
+        ratio = dbt_wall / hw_wall if dbt_wall and hw_wall else None
+        target = next((r for r in rows if r["stage"] == label), None)
+        if target is None:  # landing + staging: a subtotal row under staging
+            at = max(i for i, r in enumerate(rows) if r["stage"] in mine) + 1
+            target = {"stage": f"  {label}", "rows": f"(hand-written: {name})", "wall": dbt_wall, "rss": dbt_rss}
+            rows.insert(at, target)
+        target.update(hw_wall=hw_wall, hw_rss=hw_rss, ratio=ratio)
+        if dbt_wall and hw_wall:
+            compared_dbt += dbt_wall
+            compared_hw += hw_wall
+    total = sum(r["wall"] for r in rows if r.get("wall") and not r["stage"].startswith("  "))
+    peak = max((r.get("rss") or 0) for r in rows) or None
+    rows.append({"stage": "total", "rows": "every stage above (dbt parse and seed included)", "wall": total,
+                 "rss": peak, "rule": True})
+    if compared_hw:
+        rows.append({"stage": "compared", "rows": "the stages that have a hand-written script", "wall": compared_dbt,
+                     "hw_wall": compared_hw, "ratio": compared_dbt / compared_hw,
+                     "hw_rss": max((hw(n, "peak_rss_mb") or 0) for _, _, n in pairs)})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    order, notes = stages_to_run(args.wanted)
+    for note in notes:
+        say(f"note: {note}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    m = report.machine()
+    say(report.machine_line(m))
+    data, generated = delivery(args)
+    run_dir = OUT / f"run-{args.lines}"
+    runs: list[Run] = []
+    for i in range(args.repeat):
+        if args.repeat > 1:
+            say(f"\n######## repeat {i + 1}/{args.repeat}")
+        run = Run(args, data, run_dir, order)
+        run.go()
+        runs.append(run)
+    rows = summarise(runs, order)
+    last = runs[-1]
+    comparison = [] if args.skip_handwritten else report.compare_counts(
+        last.build_db, last.hw_db, {s for n in last.handwritten for s in SCRIPTS[n]})
+
+    say(f"\n{report.machine_line(m)}")
+    say(f"delivery: {args.lines:,} lines, {args.months} months, seed {args.seed}; "
+        f"{'median of ' + str(args.repeat) + ' runs' if args.repeat > 1 else 'one run'}; "
+        f"ratio = dbt wall / hand-written wall (same run)\n")
+    report.print_table(rows)
+    report.print_comparison(comparison)
+    slowest = {}
+    for stage, entry in last.stages.items():
+        models = [x for x in entry.get("models", []) if stage != TESTS]
+        if models:
+            slowest[stage] = models[:8]
+    if slowest:
+        say("\nslowest dbt models per stage (last run; views are computed inside the tables that read them):")
+        for stage, models in slowest.items():
+            say(f"  {stage}:")
+            for x in models[:5]:
+                rows_note = f"{x['rows']:,} rows" if x["rows"] is not None else x["materialized"]
+                views = x["views_inside"]
+                views = f"; {len(views)} views inside, e.g. {', '.join(views[:3])}" if views else ""
+                say(f"    {x['seconds']:7.2f} s  {x['model']} ({rows_note}{views})")
+
+    results = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "arguments": {"lines": args.lines, "months": args.months, "seed": args.seed, "start": START,
+                      "stages": order, "repeat": args.repeat, "skip_handwritten": args.skip_handwritten},
+        "machine": m,
+        "settings": {k: v for k, v in os.environ.items() if k.startswith("FIELDLEDGER_")},
+        "delivery": {"path": str(data), "generated": generated,
+                     "summary": json.loads((data / "_generator" / "summary.json").read_text(encoding="utf-8"))},
+        "table": rows,
+        "comparison": comparison,
+        "runs": [{"stages": r.stages, "handwritten": r.handwritten} for r in runs],
+        "notes": notes + (last.plan.notes if last.plan else []),
+    }
+    path = OUT / f"results-{args.lines}.json"
+    path.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    say(f"\nresults: {path.relative_to(REPO_ROOT)}")
+    return 1 if any(r.failed or r.hw_failed for r in runs) else 0
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    code = main()
+    print(f"bench: {time.perf_counter() - started:.0f} s in all", flush=True)
+    sys.exit(code)

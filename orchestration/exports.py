@@ -1,0 +1,150 @@
+"""Finance exports (SPEC §3): after each run, the integration journal lines and posted customer invoices not yet
+sent, as CSV and Parquet files in FIELDLEDGER_EXPORT_DIR — one batch per run, exactly once.
+
+A batch's id is a hash of the ids of its rows, so the same pending rows always make the same batch. Files are
+written to a hidden folder and renamed into place; then the batch and its rows are recorded in the build file
+(schema `exports`). After a crash between the two, the next run finds the folder of the same batch and records it
+without writing it again; a run with nothing pending writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+# Finance's ProjCDSActualsImport column names where one applies (domain-research §2.4), then fieldledger's ids.
+INTEGRATION_LINES_SQL = """
+    select
+        l.actual_id as "ActualId",
+        case l.transaction_type when 'cost' then 'Cost' else 'UnbilledSales' end as "TransType",
+        'Material' as "TransactionClassification",
+        l.billing_type as "BillingType",
+        l.project_id as "ProjectId",
+        l.contract_id as "ContractId",
+        l.contract_line_id as "ContractLine",
+        p.product_number as "ProductNumber",
+        c.account_number as "CustomerAccountNumber",
+        l.project_category as "TransactionCategory",
+        l.quantity as "Quantity",
+        l.unit_price as "UnitPrice",
+        l.amount as "Amount",
+        l.amount_accounting as "AmountMST",
+        l.currency_code as "TransactionCurrencyId",
+        l.exchange_rate as "ExchangeRate",
+        l.accounting_date as "ExchangeRateDate",
+        l.transaction_date as "DocumentDate",
+        l.accounting_date as "AccountingDate",
+        l.voucher as "VoucherNumber",
+        l.legal_entity as "ProjectDataAreaId",
+        l.legal_entity as "DataAreaId",
+        l.integration_line_id as "IntegrationLineId",
+        l.journal_number as "JournalNumber",
+        l.work_order_id as "WorkOrderId",
+        l.work_order_line_id as "WorkOrderLineId"
+    from marts.fct_integration_journal_lines l
+    left join marts.dim_products p on p.product_id = l.product_id
+    left join marts.dim_customers c on c.customer_id = l.customer_id
+    where l.integration_line_id not in (select row_id from exports.batch_rows)
+    order by l.legal_entity, l.voucher"""
+
+CUSTOMER_INVOICES_SQL = """
+    select
+        i.invoice_id as "InvoiceId",
+        i.invoice_number as "InvoiceNumber",
+        i.legal_entity as "DataAreaId",
+        c.account_number as "CustomerAccount",
+        i.customer_id as "CustomerId",
+        i.contract_id as "ContractId",
+        i.invoice_date as "InvoiceDate",
+        i.currency_code as "CurrencyCode",
+        i.net_amount as "NetAmount",
+        i.tax_amount as "SalesTaxAmount",
+        i.total_amount as "TotalAmount",
+        i.exchange_rate as "ExchangeRate",
+        i.total_amount_accounting as "TotalAmountMST"
+    from marts.fct_customer_invoices i
+    left join marts.dim_customers c on c.customer_id = i.customer_id
+    where i.invoice_id not in (select row_id from exports.batch_rows)
+    order by i.legal_entity, i.invoice_number"""
+
+EXPORTS = {"integration_journal_lines": (INTEGRATION_LINES_SQL, "IntegrationLineId"),
+           "customer_invoices": (CUSTOMER_INVOICES_SQL, "InvoiceId")}
+
+
+@dataclass(frozen=True)
+class Batch:
+    batch_id: str
+    folder: Path
+    rows: dict[str, int]
+    written: bool  # False: the folder was already there (recorded now) — or nothing was pending
+
+
+def ensure_export_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists exports")
+    con.execute("""create table if not exists exports.batches (
+        batch_id varchar primary key, sequence integer not null, folder varchar not null,
+        recorded_at timestamptz not null, row_counts varchar not null)""")
+    con.execute("""create table if not exists exports.batch_rows (
+        row_id varchar primary key, export_name varchar not null, batch_id varchar not null)""")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export_batch(build_db: Path, export_dir: Path) -> Batch | None:
+    """Write and record the batch of rows not yet exported; None when nothing is pending."""
+    export_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("set TimeZone = 'UTC'")
+        ensure_export_schema(con)
+        pending = {name: con.execute(sql).fetch_df() for name, (sql, _) in EXPORTS.items()}
+        ids = {name: sorted(df[key].astype(str)) for name, df in pending.items() for _, key in [EXPORTS[name]]}
+        if not any(ids.values()):
+            return None
+        batch_id = hashlib.sha256(json.dumps(ids, sort_keys=True).encode()).hexdigest()[:24]
+        folder = export_dir / f"batch_{batch_id}"
+        written = not (folder / "manifest.json").exists()
+        if written:
+            _write(con, folder, batch_id, pending)
+        sequence = con.execute("select coalesce(max(sequence), 0) + 1 from exports.batches").fetchone()[0]
+        con.execute("begin transaction")
+        con.execute("insert into exports.batches values (?, ?, ?, now(), ?)",
+                    [batch_id, sequence, str(folder), json.dumps({k: len(v) for k, v in ids.items()})])
+        con.executemany("insert into exports.batch_rows values (?, ?, ?)",
+                        [(row_id, name, batch_id) for name, rows in ids.items() for row_id in rows])
+        con.execute("commit")
+    return Batch(batch_id, folder, {k: len(v) for k, v in ids.items()}, written)
+
+
+def _write(con: duckdb.DuckDBPyConnection, folder: Path, batch_id: str, pending: dict) -> None:
+    incoming = folder.with_name(f".incoming_{folder.name}")
+    shutil.rmtree(incoming, ignore_errors=True)
+    incoming.mkdir(parents=True)
+    manifest: dict = {"batch_id": batch_id, "files": []}
+    for name, df in pending.items():
+        con.register("export_rows", df)
+        for fmt in ("csv", "parquet"):
+            path = incoming / f"{name}.{fmt}"
+            options = "format csv, header true" if fmt == "csv" else "format parquet"
+            con.execute(f"copy (select * from export_rows) to '{path}' ({options})")
+            manifest["files"].append({"name": path.name, "rows": len(df), "sha256": _sha256(path)})
+        con.unregister("export_rows")
+    (incoming / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    for path in incoming.iterdir():  # durable before it becomes visible
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+    os.replace(incoming, folder)
+
+
+def exported_batches(build_db: Path) -> list[tuple]:
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        if not con.execute("select count(*) from duckdb_tables() where schema_name = 'exports'").fetchone()[0]:
+            return []
+        return con.execute("select sequence, batch_id, folder, row_counts from exports.batches order by 1").fetchall()
