@@ -114,7 +114,7 @@ def build_publish_asset(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
     def published_warehouse(context: dg.AssetExecutionContext, fieldledger: FieldledgerResource):
         settings = fieldledger.settings()
         publication = publish(settings.build_db, settings.warehouse,
-                              run_info={"dagster_run_id": context.run_id, **settings.describe()})
+                              run_info={"dagster_run_id": context.run.run_id, **settings.describe()})
         return dg.MaterializeResult(metadata={"path": str(publication.path),
                                               "tables": len(publication.tables),
                                               **{k: v for k, v in sorted(publication.tables.items())}})

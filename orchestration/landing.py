@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from orchestration.contract import BY_NAME, Table
 
@@ -165,19 +166,19 @@ def _select_contract_columns(table: Table, header: list[str]) -> str:
 
 def _read_csv_fast(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str]) -> bool:
     """DuckDB's reader into temp table `batch`; False when any record fails to parse (then the slow path)."""
-    before = con.execute("select count(*) from reject_errors").fetchone()[0] if _has(con, "reject_errors") else 0
+    before = con.execute("select count(*) from reject_errors").fetchall()[0][0] if _has(con, "reject_errors") else 0
     columns = "{" + ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header) + "}"
     con.execute(f"""create or replace temp table batch as
         select row_number() over () as _row_number, {_select_contract_columns(f.table, header)}
         from read_csv(?, columns={columns}, header=true, auto_detect=false, delim=',', quote='"', escape='"',
                       strict_mode=true, null_padding=false, store_rejects=true, encoding='utf-8')""",
                 [str(f.path)])
-    after = con.execute("select count(*) from reject_errors").fetchone()[0]
+    after = con.execute("select count(*) from reject_errors").fetchall()[0][0]
     return after == before
 
 
 def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()[0])
+    return bool(con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchall()[0][0])
 
 
 def _sql_str(text: str) -> str:
@@ -228,7 +229,7 @@ def _read_csv_careful(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: l
             row_number += 1
             if error is None and len(record) != len(header):
                 error = f"expected {len(header)} fields as in the header, found {len(record)}"
-            if error is None and any(_has_surrogate(v) for v in record):
+            if error is None and _has_surrogate("".join(record)):
                 error = "invalid UTF-8"
             if error:
                 safe = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -240,17 +241,24 @@ def _read_csv_careful(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: l
                 bad.append((f.table.name, f.name, row_number, safe, error, load_id, record_id))
             else:
                 good.append((row_number, *[(record[i] or None) if i is not None else None for i in wanted]))
-    cols = ", ".join(["_row_number bigint"] + [f'"{c}" varchar' for c in f.table.columns])
-    con.execute(f"create or replace temp table batch ({cols})")
-    if good:
-        con.executemany(f"insert into batch values ({', '.join('?' * (len(f.table.columns) + 1))})", good)
+    names = ["_row_number", *f.table.columns]
+    con.register("careful_rows", pd.DataFrame(good, columns=names, dtype=object))
+    typed = ", ".join(["cast(_row_number as bigint) as _row_number"]
+                      + [f'cast("{c}" as varchar) as "{c}"' for c in f.table.columns])
+    con.execute(f"create or replace temp table batch as select {typed} from careful_rows")
+    con.unregister("careful_rows")
     if bad:
         con.executemany("insert into raw._unparseable_rows values (?, ?, ?, ?, ?, ?, ?)", bad)
     return len(bad)
 
 
 def _has_surrogate(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    """True when the text holds bytes that were not UTF-8 (decoded with surrogateescape)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str]) -> None:
@@ -262,32 +270,70 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[
 
 # ---------------------------------------------------------------------------------------------- landing
 
-def _land_file(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str], load_id: int,
-               sha: str) -> FileOutcome:
-    out = FileOutcome(f.table.name, f.name)
+def _read_csv_group(con: duckdb.DuckDBPyConnection, files: list[DeliveryFile], header: list[str]) -> set[str]:
+    """Several CSV files with the same header in one DuckDB read, appended to `table_batch` with their names and
+    per-file row numbers (the reader keeps file and row order). Returns the paths of files with a record DuckDB
+    could not read: their rows are left out, for the careful reader."""
+    before = con.execute("select count(*) from reject_errors").fetchall()[0][0] if _has(con, "reject_errors") else 0
+    columns = "{" + ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header) + "}"
+    table = files[0].table
+    con.execute("create or replace temp table file_names (_path varchar, _name varchar)")
+    con.executemany("insert into file_names values (?, ?)", [(str(f.path), f.name) for f in files])
+    con.execute(f"""create or replace temp table group_batch as
+        select row_number() over () as _position, filename as _path, {_select_contract_columns(table, header)}
+        from read_csv(?, columns={columns}, header=true, auto_detect=false, delim=',', quote='"', escape='"',
+                      strict_mode=true, null_padding=false, store_rejects=true, encoding='utf-8', filename=true)""",
+                [[str(f.path) for f in files]])
+    bad: set[str] = set()
+    if con.execute("select count(*) from reject_errors").fetchall()[0][0] != before:
+        bad = {r[0] for r in con.execute("""
+            select distinct s.file_path from reject_errors e
+            join reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
+            where e.scan_id = (select max(scan_id) from reject_scans)""").fetchall()}
+    con.execute("create or replace temp table bad_paths (_path varchar)")
+    if bad:
+        con.executemany("insert into bad_paths values (?)", [(p,) for p in sorted(bad)])
+    cols = ", ".join(f'g."{c}"' for c in table.columns)
+    con.execute(f"""insert into table_batch
+        select n._name, g._position - min(g._position) over (partition by g._path) + 1, {cols}
+        from group_batch g join file_names n on n._path = g._path
+        where g._path not in (select _path from bad_paths)""")
+    return bad
+
+
+def _read_file(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str], load_id: int) -> int:
+    """The file's parseable records → temp table `batch`; returns how many records were unparseable."""
     if f.fmt == "parquet":
         _read_parquet(con, f, header)
-    elif not _read_csv_fast(con, f, header):
-        out.rows_unparseable = _read_csv_careful(con, f, header, load_id)
-    table = f'raw."{f.table.name}"'
-    con.execute(f"create or replace temp table batch_hashed as select *, {_row_hash_sql(f.table)} as _row_hash "
-                f"from batch")
-    out.rows_delivered = con.execute("select count(*) from batch_hashed").fetchone()[0] + out.rows_unparseable
-    cols = ", ".join(f'"{c}"' for c in f.table.columns)
+        return 0
+    if _read_csv_fast(con, f, header):
+        return 0
+    return _read_csv_careful(con, f, header, load_id)
+
+
+def _land_table(con: duckdb.DuckDBPyConnection, table: Table, outcomes: list[FileOutcome], load_id: int) -> None:
+    """Add the rows of `table_batch` (all new files of one table) that raw does not have yet: one anti-join per
+    table, not per file, so landing stays linear in the rows delivered."""
+    target = f'raw."{table.name}"'
+    cols = ", ".join(f'"{c}"' for c in table.columns)
     # A setup table without version columns is a snapshot: its file is its version, so only a row already landed
     # from the same file is a duplicate (else a value changed back to an earlier one would be lost).
-    same_file = "" if f.table.transactional else f" and r._file_name = '{_sql_str(f.name)}'"
-    out.rows_landed = con.execute(f"""
-        insert into {table} ({cols}, _file_name, _row_number, _load_id, _row_hash)
-        select {cols}, ?, _row_number, ?, _row_hash from batch_hashed b
-        where not exists (select 1 from {table} r where r._row_hash = b._row_hash{same_file})
-        qualify row_number() over (partition by _row_hash order by _row_number) = 1""",
-                                  [f.name, load_id]).fetchone()[0]
-    out.rows_duplicate = out.rows_delivered - out.rows_unparseable - out.rows_landed
-    con.execute("insert into raw._landed_files values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [load_id, f.table.name, f.name, sha, out.rows_delivered, out.rows_landed, out.rows_duplicate,
-                 out.rows_unparseable])
-    return out
+    same_file = "" if table.transactional else " and r._file_name = b._file_name"
+    key = "_row_hash" if table.transactional else "_file_name, _row_hash"
+    con.execute(f"create or replace temp table table_hashed as select *, {_row_hash_sql(table)} as _row_hash "
+                f"from table_batch")
+    con.execute(f"""
+        insert into {target} ({cols}, _file_name, _row_number, _load_id, _row_hash)
+        select {cols}, _file_name, _row_number, ?, _row_hash from table_hashed b
+        where not exists (select 1 from {target} r where r._row_hash = b._row_hash{same_file})
+        qualify row_number() over (partition by {key} order by _file_name, _row_number) = 1""", [load_id])
+    delivered = dict(con.execute("select _file_name, count(*) from table_hashed group by 1").fetchall())
+    landed = dict(con.execute(f"select _file_name, count(*) from {target} where _load_id = ? group by 1",
+                              [load_id]).fetchall())
+    for out in outcomes:
+        out.rows_landed = landed.get(out.file_name, 0)
+        out.rows_delivered = delivered.get(out.file_name, 0) + out.rows_unparseable
+        out.rows_duplicate = out.rows_delivered - out.rows_unparseable - out.rows_landed
 
 
 def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingReport:
@@ -299,6 +345,7 @@ def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingRep
     report = LandingReport(load_id=None, ignored=ignored)
     with duckdb.connect(str(db_path)) as con:
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")
         ensure_raw_schema(con)
         landed = {(t, n, s) for t, n, s in
                   con.execute("select table_name, file_name, file_sha256 from raw._landed_files").fetchall()}
@@ -315,14 +362,39 @@ def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingRep
             return report
         con.execute("begin transaction")
         try:
-            load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._loads").fetchone()[0]
+            load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._loads").fetchall()[0][0]
             report.load_id = load_id
-            step = max(1, len(todo) // 10)
-            for i, (f, sha) in enumerate(todo, 1):
-                report.files.append(_land_file(con, f, headers[f], load_id, sha))
-                if i % step == 0 or i == len(todo):
-                    progress(f"landing: {i}/{len(todo)} files, {report.total('rows_landed'):,} rows landed, "
-                             f"{time.monotonic() - started:.1f} s")
+            by_table: dict[str, list[tuple[DeliveryFile, str]]] = {}
+            for f, sha in todo:
+                by_table.setdefault(f.table.name, []).append((f, sha))
+            done = 0
+            for name, files in by_table.items():
+                table = BY_NAME[name]
+                cols = ", ".join(f'"{c}" varchar' for c in table.columns)
+                con.execute(f"create or replace temp table table_batch (_file_name varchar, _row_number bigint, "
+                            f"{cols})")
+                unparseable: dict[str, int] = {}
+                groups: dict[tuple[str, ...], list[DeliveryFile]] = {}
+                for f, _sha in files:
+                    if f.fmt == "csv":
+                        groups.setdefault(tuple(headers[f]), []).append(f)
+                one_by_one = [f for f, _sha in files if f.fmt != "csv"]
+                for header, members in groups.items():
+                    bad = _read_csv_group(con, members, list(header))
+                    one_by_one += [f for f in members if str(f.path) in bad]
+                for f in one_by_one:
+                    unparseable[f.name] = _read_file(con, f, headers[f], load_id)
+                    con.execute("insert into table_batch select ?, * from batch", [f.name])
+                outcomes = [FileOutcome(name, f.name, rows_unparseable=unparseable.get(f.name, 0)) for f, _ in files]
+                _land_table(con, table, outcomes, load_id)
+                for (f, sha), out in zip(files, outcomes, strict=True):
+                    con.execute("insert into raw._landed_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [load_id, name, f.name, sha, out.rows_delivered, out.rows_landed, out.rows_duplicate,
+                                 out.rows_unparseable])
+                report.files.extend(outcomes)
+                done += len(files)
+                progress(f"landing: {name}: {len(files)} file(s), {sum(o.rows_landed for o in outcomes):,} rows "
+                         f"landed ({done}/{len(todo)} files, {time.monotonic() - started:.1f} s)")
             con.execute("insert into raw._loads values (?, now(), ?, ?, ?)",
                         [load_id, str(raw_dir), len(todo), report.total("rows_landed")])
             con.execute("commit")
