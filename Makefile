@@ -43,9 +43,16 @@ test: $(MANIFEST)  ## the whole test suite, from nothing
 dev: $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
-lint: $(STAMP)  ## ruff (Python) and sqlfluff (dbt SQL, duckdb dialect)
+LINT_DIR := dbt_project/target/lint
+
+lint: $(MANIFEST)  ## ruff (Python) and sqlfluff (the SQL dbt compiles, duckdb dialect; see .sqlfluff)
 	$(VENV)/bin/ruff check orchestration tests bench
-	$(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros
+	rm -rf $(LINT_DIR) && mkdir -p $(LINT_DIR)
+	$(PY) -c "from pathlib import Path; from orchestration.landing import land; \
+	  land(Path('seeds/demo'), Path('$(LINT_DIR)/build.duckdb'), progress=lambda m: None)"
+	cd dbt_project && FIELDLEDGER_BUILD_DB=$(CURDIR)/$(LINT_DIR)/build.duckdb ../$(VENV)/bin/dbt compile --quiet \
+	  --profiles-dir . --target-path $(CURDIR)/$(LINT_DIR)/target
+	$(VENV)/bin/sqlfluff lint --config .sqlfluff $(LINT_DIR)/target/compiled/fieldledger
 
 bench: $(MANIFEST)  ## benchmarks: 1M work order lines through landing and staging (and the hand-written limit)
 	$(PY) -m bench.run $(BENCH_ARGS)

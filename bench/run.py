@@ -97,6 +97,16 @@ def delivery(args: argparse.Namespace) -> tuple[Path, dict | None]:
 
 # ---------------------------------------------------------------------------------------------- one repeat
 
+def others(m: Measured) -> str:
+    return "" if m.others_cores is None else f", other processes {m.others_cores:.2f} cores"
+
+
+def measured(m: Measured) -> dict:
+    return {"wall_s": round(m.wall_s, 3), "peak_rss_mb": round(m.peak_rss_mb, 1), "user_s": round(m.user_s, 2),
+            "system_s": round(m.system_s, 2), "cpu_per_wall": round((m.user_s + m.system_s) / max(m.wall_s, 1e-9), 2),
+            "others_cores": None if m.others_cores is None else round(m.others_cores, 2), "returncode": m.returncode}
+
+
 class Run:
     """One pass over the stages on a fresh build file (and a fresh hand-written file)."""
 
@@ -123,11 +133,11 @@ class Run:
         self.run_dir.mkdir(parents=True, exist_ok=True)
 
     def record(self, stage: str, m: Measured, **facts) -> dict:
-        entry = {"wall_s": round(m.wall_s, 3), "peak_rss_mb": round(m.peak_rss_mb, 1), "user_s": round(m.user_s, 2),
-                 "system_s": round(m.system_s, 2), "returncode": m.returncode, **facts}
+        entry = {**measured(m), **facts}
         self.stages[stage] = entry
         status = "done" if m.ok else f"FAILED ({m.returncode})"
-        say(f"== {stage} {status} in {m.wall_s:.1f} s, peak RSS {m.peak_rss_mb:,.0f} MB")
+        say(f"== {stage} {status} in {m.wall_s:.1f} s, peak RSS {m.peak_rss_mb:,.0f} MB, "
+            f"{entry['cpu_per_wall']:.2f} cores busy{others(m)}")
         if not m.ok:
             say("\n".join("   | " + line for line in m.tail[-25:]))
         return entry
@@ -213,10 +223,9 @@ class Run:
         m = run_measured([PY, "-m", "bench.child", "handwritten", str(HANDWRITTEN_DIR / name), str(self.hw_db),
                           str(self.data), str(facts_path)], env=self.env, cwd=str(REPO_ROOT), prefix="   ")
         facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
-        self.handwritten[name] = {"wall_s": round(m.wall_s, 3), "peak_rss_mb": round(m.peak_rss_mb, 1),
-                                  "returncode": m.returncode, **facts}
+        self.handwritten[name] = {**measured(m), **facts}
         say(f"== hand-written {name} {'done' if m.ok else 'FAILED'} in {m.wall_s:.1f} s, "
-            f"peak RSS {m.peak_rss_mb:,.0f} MB")
+            f"peak RSS {m.peak_rss_mb:,.0f} MB, {self.handwritten[name]['cpu_per_wall']:.2f} cores busy{others(m)}")
         if not m.ok:
             say("\n".join("   | " + line for line in m.tail[-25:]))
             self.hw_failed = True
@@ -347,6 +356,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{'median of ' + str(args.repeat) + ' runs' if args.repeat > 1 else 'one run'}; "
         f"ratio = dbt wall / hand-written wall (same run)\n")
     report.print_table(rows)
+    noisy = [f"{name} {entry['others_cores']:.2f}" for r in runs
+             for name, entry in [*r.stages.items(), *r.handwritten.items()] if (entry.get("others_cores") or 0) > 0.2]
+    if noisy:
+        say(f"\nnoise: other processes used, on average, this many cores during: {', '.join(noisy)} "
+            f"(of {m['nproc']}); those times are less reliable")
     report.print_comparison(comparison)
     slowest = {}
     for stage, entry in last.stages.items():

@@ -3,6 +3,7 @@ invariant tests on every build). SPEC §5 example A, domain-research §7.8 (fixe
 §7.16 (accrual postings)."""
 
 from decimal import Decimal as D
+
 import pytest
 from conftest import Warehouse
 from delivery_builder import FIXED_PRICE, Delivery

@@ -45,8 +45,8 @@ def test_the_published_file_opens_in_duckdb_1_4(tmp_path):
     if not (OLD_DUCKDB / "duckdb").exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(OLD_DUCKDB),
                         "duckdb==1.4.4"], check=True)
-    code = ("import duckdb; c = duckdb.connect(r'%s', read_only=True); "
-            "print(duckdb.__version__, c.execute('select amount from marts.fct_x').fetchone()[0])" % warehouse)
+    code = (f"import duckdb; c = duckdb.connect(r'{warehouse}', read_only=True); "
+            "print(duckdb.__version__, c.execute('select amount from marts.fct_x').fetchone()[0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(OLD_DUCKDB), "PATH": "/usr/bin:/bin"})
     assert out.stdout.split() == ["1.4.4", "1.25"]

@@ -56,8 +56,9 @@ priced as (
         case
             when projects.material_line_count > 1 then 'ambiguous_contract_line'
             -- R23 (with Finance): the service account's company must be the contract's owning company
-            when {{ finance_enabled() }} and accounts.company_code is distinct from projects.contract_company_code
-                and projects.contract_id is not null then 'company_mismatch'
+            when {{ finance_enabled() }} and projects.contract_id is not null
+                and coalesce(accounts.company_code, '') <> coalesce(projects.contract_company_code, '')
+                then 'company_mismatch'
             else sales.hold_reason
         end as hold_reason
     from revisions
