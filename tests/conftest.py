@@ -30,11 +30,12 @@ class Warehouse:
     def land(self, delivery: Path):
         return land(delivery, self.build_db, progress=lambda _: None)
 
-    def dbt(self, *args: str, settings: dict | None = None, select: str | None = None, check: bool = True):
+    def dbt(self, *args: str, settings: dict | None = None, select: str | None = None, check: bool = True,
+            env: dict | None = None):
         run = {**RUN_SETTING_DEFAULTS, **(settings or {})}
         cmd = [DBT, *dbt_build_args(run, select=select)] if not args else [DBT, *args]
         env = {**os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db), "DO_NOT_TRACK": "1",
-               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}
         result = subprocess.run(cmd + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
                                        str(self.root / "target")],
                                 cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
@@ -42,9 +43,9 @@ class Warehouse:
             raise AssertionError(f"dbt failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
         return result
 
-    def build(self, delivery: Path, **settings):
+    def build(self, delivery: Path, env: dict | None = None, **settings):
         self.land(delivery)
-        return self.dbt(settings=settings)
+        return self.dbt(settings=settings, env=env)
 
     # read-write connections: an in-process dbt (test_billing_daily) may hold the file open with that configuration
     def query(self, sql: str, params=None) -> list[tuple]:

@@ -60,13 +60,17 @@ def engine(tmp_path_factory) -> Warehouse:
     used(d, "nte-a", "2026-02-02T10:00:00Z", "wo-nte", "2")  # 80 → 80 committed
     used(d, "nte-b", "2026-02-03T10:00:00Z", "wo-nte", "2")  # 80 → 160 failed
     used(d, "nte-c", "2026-02-04T10:00:00Z", "wo-nte", "1")  # 40 → 120 committed
+    # R5: half a cent rounds away from zero — 3 × 0.0125 = 0.0375 → 0.04, cost 3 × 0.0015 = 0.0045 → 0.00
+    used(d, "half-cent", "2026-02-03T10:00:00Z", "wo-1", "3", msdyn_unitamount="0.0125", msdyn_unitcost="0.0015")
+    # R6: used at 23:30 UTC on the last day of February is February, whatever the local time zone
+    used(d, "late-night", "2026-02-28T23:30:00Z", "wo-1", "1")
     # R7 / R8: no project; two contract lines with materials
     d.work_order("wo-np", "2026-01-20T09:00:00Z", project="")
     used(d, "np", "2026-02-02T10:00:00Z", "wo-np", "1")
     add_project(d, "amb", lines=2)
     used(d, "amb-line", "2026-02-02T10:00:00Z", "wo-amb", "1")
     w = Warehouse(root)
-    w.build(d.write(root / "delivery"))
+    w.build(d.write(root / "delivery"), env={"TZ": "Pacific/Auckland"})  # R6: the machine's zone must not matter
     return w
 
 
@@ -163,6 +167,21 @@ def test_r7_r8_lines_without_project_or_with_an_ambiguous_contract_line_are_repo
         ("amb-line", "ambiguous_contract_line", "engine"), ("np", "work_order_without_project", "engine")]
     assert engine.query("select count(*) from marts.fct_material_usage_logs "
                         "where work_order_line_id in ('np', 'amb-line')") == [(0,)]
+
+
+def test_r5_money_is_decimal_rounded_half_away_from_zero(engine):
+    assert engine.query("""select sales_amount, cost_amount from marts.fct_material_usage_logs
+                           where work_order_line_id = 'half-cent'""") == [(D("0.04"), D("0.00"))]
+    assert engine.query("""select table_name, column_name, data_type from information_schema.columns
+                           where table_schema = 'marts' and (data_type like '%DOUBLE%' or data_type like '%FLOAT%'
+                           or (column_name like '%amount%' and data_type <> 'DECIMAL(18,2)'))""") == []
+
+
+def test_r6_dates_are_utc_and_the_period_is_the_calendar_month(engine):
+    assert engine.query("""select transaction_date::varchar, accounting_date::varchar from marts.fct_project_actuals
+                           where work_order_line_id = 'late-night' and transaction_type = 'cost'""") == [
+        ("2026-02-28", "2026-02-28")]
+    assert engine.query("select period from marts.dim_dates where date_day = '2026-02-28'") == [("2026-02",)]
 
 
 def test_reports_profitability_ties_to_the_actuals(engine):

@@ -1,5 +1,7 @@
 """Staging (R1, R4, I1) on a small delivery with one bad row of every staging reason, built by real dbt."""
 
+import shutil
+
 import pytest
 from conftest import Warehouse
 from delivery_builder import ESTIMATED, USED, Delivery
@@ -117,3 +119,24 @@ def test_r4_a_rejected_row_is_retried_when_its_reference_arrives(tmp_path):
     assert w.query("select count(*) from marts.rpt_rejected_rows where record_id = 'late-ref'") == [(0,)]
     assert w.query("select product_id from staging.stg_field_service__work_order_products "
                    "where work_order_product_id = 'late-ref'") == [("prod-new",)]
+
+
+def test_r3_the_current_state_depends_only_on_the_versions_received_not_their_order(tmp_path):
+    d = Delivery.example_a()
+    d.product_line("wop-1", "2026-01-20T10:00:00Z", msdyn_estimatequantity="5")
+    d.product_line("wop-1", "2026-02-03T10:00:00Z", status=USED, msdyn_quantity="4", msdyn_qtytobill="3")
+    d.product_line("wop-2", "2026-02-03T11:00:00Z", msdyn_estimatequantity="1")
+    full = d.write(tmp_path / "full")
+    current = "select * from staging.stg_field_service__work_order_products order by all"
+    in_order = Warehouse(tmp_path / "in-order")
+    in_order.build(full)
+    # the later day arrives first and is processed alone; the earlier day arrives afterwards
+    late = tmp_path / "late"
+    shutil.copytree(full, late)
+    (late / "msdyn_workorderproduct" / "2026-01-20.csv").rename(tmp_path / "2026-01-20.csv")
+    reversed_order = Warehouse(tmp_path / "reversed")
+    reversed_order.build(late)
+    (tmp_path / "2026-01-20.csv").rename(late / "msdyn_workorderproduct" / "2026-01-20.csv")
+    reversed_order.build(late)
+    assert reversed_order.query(current) == in_order.query(current)
+    assert [r[:3] for r in reversed_order.query(current)] == [("wop-1", "wo-1", "prod-x"), ("wop-2", "wo-1", "prod-x")]

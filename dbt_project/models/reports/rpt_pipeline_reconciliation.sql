@@ -147,7 +147,7 @@ select
     stage_order,
     stage,
     cast(row_count as bigint) as row_count,
-    cast(amount as decimal(38, 2)) as amount,
+    cast(amount as decimal(18, 2)) as amount,
     must_equal,
-    cast(difference as decimal(38, 2)) as difference
+    cast(difference as decimal(18, 2)) as difference
 from stages

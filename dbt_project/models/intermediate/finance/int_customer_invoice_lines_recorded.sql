@@ -111,7 +111,7 @@ select
     net as net_amount,
     tax_rate_percent,
     tax as tax_amount,
-    net + tax as total_amount,
+    cast(net + tax as decimal(18, 2)) as total_amount,
     exchange_rate,
     accounting_currency_code,
     {{ money('net * exchange_rate') }} as net_amount_accounting,
