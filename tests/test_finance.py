@@ -17,6 +17,22 @@ def gl(w: Warehouse, where: str) -> list[tuple]:
                        order by accounting_date, source_type, debit_amount desc, credit_amount desc, main_account""")
 
 
+def add_eur_contract(d: Delivery) -> None:
+    """A EUR contract (so-eur, proj-eur, cl-eur, wo-eur) of the USD legal entity, with a EUR price list."""
+    d.add("account", accountid="eur-customer", name="Euro", accountnumber="C003", msdyn_company="USMF",
+          transactioncurrencyid="EUR", msdyn_salestaxgroup="TG20")
+    d.add("pricelevel", pricelevelid="pl-eur", name="EUR sales", begindate="2026-01-01", enddate="",
+          transactioncurrencyid="EUR", msdyn_module=192350002, createdon="2025-12-01T00:00:00Z")
+    d.add("salesorder", salesorderid="so-eur", ordernumber="EUR", name="Euro", customerid="eur-customer",
+          transactioncurrencyid="EUR", pricelevelid="pl-eur", msdyn_contractorganizationalunitid="ou-1",
+          msdyn_company="USMF", msdyn_psastate=192350001)
+    d.add("msdyn_project", msdyn_projectid="proj-eur", msdyn_subject="Euro", msdyn_customer="eur-customer",
+          msdyn_contractorganizationalunitid="ou-1", msdyn_salesorderid="so-eur", transactioncurrencyid="EUR")
+    d.add("salesorderdetail", salesorderdetailid="cl-eur", salesorderid="so-eur", msdyn_project="proj-eur",
+          msdyn_billingmethod=192350000, msdyn_includematerial="true", msdyn_includetime="false",
+          msdyn_invoicefrequency="monthly", msdyn_billingstartdate="2026-01-01")
+
+
 @pytest.fixture(scope="module")
 def finance(tmp_path_factory) -> Warehouse:
     root = tmp_path_factory.mktemp("finance")
@@ -68,18 +84,7 @@ def finance(tmp_path_factory) -> Warehouse:
     d.used("fixed-more", "2026-06-10T10:00:00Z", "wo-fixed", "5")
     d.milestone("fixed-m1", "cl-fixed", "2026-06-15", "400.00", "2026-06-01T10:00:00Z")
     # R24: a EUR contract of the USD legal entity without any EUR rate; R23: a service account of another company
-    d.add("account", accountid="eur-customer", name="Euro", accountnumber="C003", msdyn_company="USMF",
-          transactioncurrencyid="EUR", msdyn_salestaxgroup="TG20")
-    d.add("pricelevel", pricelevelid="pl-eur", name="EUR sales", begindate="2026-01-01", enddate="",
-          transactioncurrencyid="EUR", msdyn_module=192350002, createdon="2025-12-01T00:00:00Z")
-    d.add("salesorder", salesorderid="so-eur", ordernumber="EUR", name="Euro", customerid="eur-customer",
-          transactioncurrencyid="EUR", pricelevelid="pl-eur", msdyn_contractorganizationalunitid="ou-1",
-          msdyn_company="USMF", msdyn_psastate=192350001)
-    d.add("msdyn_project", msdyn_projectid="proj-eur", msdyn_subject="Euro", msdyn_customer="eur-customer",
-          msdyn_contractorganizationalunitid="ou-1", msdyn_salesorderid="so-eur", transactioncurrencyid="EUR")
-    d.add("salesorderdetail", salesorderdetailid="cl-eur", salesorderid="so-eur", msdyn_project="proj-eur",
-          msdyn_billingmethod=192350000, msdyn_includematerial="true", msdyn_includetime="false",
-          msdyn_invoicefrequency="monthly", msdyn_billingstartdate="2026-01-01")
+    add_eur_contract(d)
     d.work_order("wo-eur", "2026-04-01T09:00:00Z", project="proj-eur", account="eur-customer")
     d.used("no-rate", "2026-04-02T10:00:00Z", "wo-eur", "1", msdyn_pricelist="pl-eur")
     d.add("cdm_company", cdm_companycode="GBSI", name="Contoso UK", accountingcurrency="GBP")
@@ -215,18 +220,7 @@ def test_without_finance_the_pipeline_ends_at_confirmed_proformas(tmp_path):
 
 def test_r24_the_held_line_posts_once_its_rate_arrives(tmp_path):
     d = Delivery.example_a()
-    d.add("account", accountid="eur-customer", name="Euro", accountnumber="C003", msdyn_company="USMF",
-          transactioncurrencyid="EUR")
-    d.add("pricelevel", pricelevelid="pl-eur", name="EUR", begindate="2026-01-01", enddate="",
-          transactioncurrencyid="EUR", msdyn_module=192350002, createdon="2025-12-01T00:00:00Z")
-    d.add("salesorder", salesorderid="so-eur", ordernumber="EUR", name="Euro", customerid="eur-customer",
-          transactioncurrencyid="EUR", pricelevelid="pl-eur", msdyn_contractorganizationalunitid="ou-1",
-          msdyn_company="USMF", msdyn_psastate=192350001)
-    d.add("msdyn_project", msdyn_projectid="proj-eur", msdyn_subject="Euro", msdyn_customer="eur-customer",
-          msdyn_contractorganizationalunitid="ou-1", msdyn_salesorderid="so-eur", transactioncurrencyid="EUR")
-    d.add("salesorderdetail", salesorderdetailid="cl-eur", salesorderid="so-eur", msdyn_project="proj-eur",
-          msdyn_billingmethod=192350000, msdyn_includematerial="true", msdyn_includetime="false",
-          msdyn_invoicefrequency="monthly", msdyn_billingstartdate="2026-01-01")
+    add_eur_contract(d)
     d.work_order("wo-eur", "2026-01-20T09:00:00Z", project="proj-eur", account="eur-customer")
     d.add("product", productid="eur-item", productnumber="E", name="E", msdyn_fieldserviceproducttype=690970001,
           defaultuomid="uom-each", price="10", standardcost="5", currentcost="5")
@@ -242,6 +236,7 @@ def test_r24_the_held_line_posts_once_its_rate_arrives(tmp_path):
     assert w.query("select transaction_type, amount, amount_accounting from marts.fct_integration_journal_lines "
                    "where project_id = 'proj-eur' order by 1") == [
         ("cost", D("5.00"), D("5.00")), ("unbilled_sales", D("10.00"), D("11.00"))]
+    # 10.00 EUR + 20 % tax = 12.00 EUR at 1.10
     assert w.query("select total_amount_accounting from marts.fct_customer_invoices where contract_id = 'so-eur'") == [
-        (D("11.00"),)]
+        (D("13.20"),)]
 

@@ -33,7 +33,11 @@ staging as (
     {%- endfor %}
 ),
 
-engine as (
+later_stages as (
+    -- valid rows that cannot go on: engine (R7, R8, R12, R23), billing (unknown proforma), finance (R24)
+    {%- for stage, model in [('engine', 'int_work_order_lines_rejected'),
+                             ('billing', 'int_invoice_confirmations_rejected'),
+                             ('finance', 'int_finance_lines_rejected')] %}
     select
         table_name,
         file_name,
@@ -42,45 +46,15 @@ engine as (
         reason_code,
         reason,
         raw_row,
-        'engine' as stage,
+        '{{ stage }}' as stage,
         cast(null as bigint) as load_id
-    from {{ ref('int_work_order_lines_rejected') }}
-),
-
-billing as (
-    select
-        table_name,
-        file_name,
-        row_number,
-        record_id,
-        reason_code,
-        reason,
-        raw_row,
-        'billing' as stage,
-        cast(null as bigint) as load_id
-    from {{ ref('int_invoice_confirmations_rejected') }}
-),
-
-finance as (
-    select
-        table_name,
-        file_name,
-        row_number,
-        record_id,
-        reason_code,
-        reason,
-        raw_row,
-        'finance' as stage,
-        cast(null as bigint) as load_id
-    from {{ ref('int_finance_lines_rejected') }}
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select * from unparseable
 union all
 select * from staging
 union all
-select * from engine
-union all
-select * from billing
-union all
-select * from finance
+select * from later_stages
