@@ -1,31 +1,57 @@
 """What runs inside a measured child process (bench/measure.py): one stage, then its facts as JSON.
 
-    python -m bench.child land RAW_DIR BUILD_DB OUT_JSON
+    python -m bench.child land RAW_DIR BUILD_DB OUT_JSON [BATCHES]
     python -m bench.child handwritten SCRIPT HANDWRITTEN_DB RAW_DIR OUT_JSON
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import time
 from pathlib import Path
 
 
-def land(raw_dir: Path, db: Path, out: Path) -> None:
+def batch_folders(raw_dir: Path, batches: int, work: Path) -> list[Path]:
+    """The delivery as `batches` consecutive increments (folders of symlinks under `work`): the daily files of the
+    transactional tables split by day into contiguous ranges, the setup files in the first. A file keeps its
+    name relative to the delivery, so the landed rows are the same as from one landing of the whole folder."""
+    from orchestration.landing import discover
+
+    files, _ = discover(raw_dir)
+    days = sorted({f.path.name for f in files if "/" in f.name})
+    size = -(-len(days) // batches) if days else 1
+    batch_of_day = {day: i // size for i, day in enumerate(days)}
+    shutil.rmtree(work, ignore_errors=True)
+    folders = [work / f"batch-{k + 1:03d}" for k in range(max(1, min(batches, len(days) or 1)))]
+    for f in files:
+        target = folders[batch_of_day.get(f.path.name, 0) if "/" in f.name else 0] / f.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(f.path.resolve())
+    return folders
+
+
+def land(raw_dir: Path, db: Path, out: Path, batches: int = 1) -> None:
     from orchestration.landing import land as land_delivery
 
-    report = land_delivery(raw_dir, db, progress=print)
-    careful = [f.file_name for f in report.files if f.rows_unparseable]
-    out.write_text(json.dumps({
-        "files": len(report.files),
-        "rows_delivered": report.total("rows_delivered"),
-        "rows_landed": report.total("rows_landed"),
-        "rows_duplicate": report.total("rows_duplicate"),
-        "rows_unparseable": report.total("rows_unparseable"),
-        # files with an unparseable record are re-read record by record with Python's csv module
-        "files_read_record_by_record": len(careful),
-        "seconds_inside": report.seconds,
-    }, indent=1), encoding="utf-8")
+    folders = [raw_dir] if batches <= 1 else batch_folders(raw_dir, batches, db.parent / "landing-batches")
+    totals = {"files": 0, "rows_delivered": 0, "rows_landed": 0, "rows_duplicate": 0, "rows_unparseable": 0,
+              "files_with_unparseable_records": 0}  # landing re-reads these record by record in Python
+    per_batch = []
+    for i, folder in enumerate(folders, 1):
+        if len(folders) > 1:
+            print(f"landing batch {i}/{len(folders)}: {folder.name}", flush=True)
+        began = time.perf_counter()
+        report = land_delivery(folder, db, progress=print)
+        seconds = time.perf_counter() - began
+        counts = {"files": len(report.files), **{k: report.total(k) for k in list(totals)[1:5]},
+                  "files_with_unparseable_records": sum(1 for f in report.files if f.rows_unparseable)}
+        for k, v in counts.items():
+            totals[k] += v
+        per_batch.append({"batch": folder.name, "seconds": round(seconds, 2), **counts})
+    out.write_text(json.dumps({**totals, "batches": len(folders), "per_batch": per_batch}, indent=1),
+                   encoding="utf-8")
 
 
 def handwritten(script: Path, db: Path, raw_dir: Path, out: Path) -> None:
@@ -35,8 +61,8 @@ def handwritten(script: Path, db: Path, raw_dir: Path, out: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["land"] and len(argv) == 4:
-        land(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+    if argv[:1] == ["land"] and len(argv) in (4, 5):
+        land(Path(argv[1]), Path(argv[2]), Path(argv[3]), int(argv[4]) if len(argv) == 5 else 1)
     elif argv[:1] == ["handwritten"] and len(argv) == 5:
         handwritten(Path(argv[1]), Path(argv[2]), Path(argv[3]), Path(argv[4]))
     else:

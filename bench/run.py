@@ -44,13 +44,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         f"needs are added")
     p.add_argument("--skip-handwritten", action="store_true", help="do not run the hand-written scripts")
     p.add_argument("--repeat", type=int, default=1, help="run everything N times, report medians (default 1)")
+    p.add_argument("--landing-batches", type=int, default=1, metavar="N",
+                   help="land the delivery as N consecutive increments (by day), one land() each, as daily "
+                        "deliveries would arrive (default 1: the whole folder at once)")
     args = p.parse_args(argv)
     wanted = [s.strip() for s in args.stages.split(",") if s.strip()]
     unknown = [s for s in wanted if s not in ALL_STAGES]
     if unknown:
         p.error(f"unknown stage(s) {', '.join(unknown)}; known: {', '.join(ALL_STAGES)}")
-    if args.repeat < 1 or args.lines < 1:
-        p.error("--repeat and --lines must be at least 1")
+    if args.repeat < 1 or args.lines < 1 or args.landing_batches < 1:
+        p.error("--repeat, --lines and --landing-batches must be at least 1")
     args.wanted = wanted
     return args
 
@@ -145,10 +148,12 @@ class Run:
     # ------------------------------------------------------------------ stages
 
     def landing(self) -> None:
-        say(f"== landing: {self.data.relative_to(REPO_ROOT)} → {self.build_db.relative_to(REPO_ROOT)}")
+        batches = self.args.landing_batches
+        say(f"== landing: {self.data.relative_to(REPO_ROOT)} → {self.build_db.relative_to(REPO_ROOT)}"
+            + (f" in {batches} increments" if batches > 1 else ""))
         facts_path = self.run_dir / "landing.json"
-        m = run_measured([PY, "-m", "bench.child", "land", str(self.data), str(self.build_db), str(facts_path)],
-                         env=self.env, cwd=str(REPO_ROOT), prefix="   ")
+        m = run_measured([PY, "-m", "bench.child", "land", str(self.data), str(self.build_db), str(facts_path),
+                          str(batches)], env=self.env, cwd=str(REPO_ROOT), prefix="   ")
         facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
         counts = {"in": {"delivered": facts.get("rows_delivered")}, "out": {"landed": facts.get("rows_landed")}}
         self.record(LANDING, m, landing=facts, counts=counts)
@@ -288,9 +293,15 @@ def summarise(runs: list[Run], order: list[str]) -> list[dict]:
     for stage in setup + order:
         entry = last.stages.get(stage, {})
         if not entry or "skipped" in entry:
-            rows.append({"stage": stage, "rows": f"skipped: {entry.get('skipped', 'not run')}"})
+            rows.append({"key": stage, "stage": stage, "rows": f"skipped: {entry.get('skipped', 'not run')}"})
             continue
-        rows.append({"stage": stage, "rows": report.rows_text(entry.get("counts", {})),
+        label = stage
+        if stage == LANDING and (entry.get("landing") or {}).get("batches", 1) > 1:
+            label = f"landing ({entry['landing']['batches']} increments)"
+        text = report.rows_text(entry.get("counts", {}))
+        if entry.get("returncode"):
+            text = f"FAILED (exit {entry['returncode']}{', killed' if entry['returncode'] < 0 else ''})"
+        rows.append({"key": stage, "stage": label, "rows": text,
                      "wall": report.median(values(stage, "wall_s")),
                      "rss": report.median(values(stage, "peak_rss_mb"))})
 
@@ -309,9 +320,9 @@ def summarise(runs: list[Run], order: list[str]) -> list[dict]:
         dbt_rss = max((report.median(values(s, "peak_rss_mb")) or 0) for s in mine)
         hw_wall, hw_rss = hw(name, "wall_s"), hw(name, "peak_rss_mb")
         ratio = dbt_wall / hw_wall if dbt_wall and hw_wall else None
-        target = next((r for r in rows if r["stage"] == label), None)
+        target = next((r for r in rows if len(mine) == 1 and r.get("key") == mine[0]), None)
         if target is None:  # landing + staging: a subtotal row under staging
-            at = max(i for i, r in enumerate(rows) if r["stage"] in mine) + 1
+            at = max(i for i, r in enumerate(rows) if r.get("key") in mine) + 1
             target = {"stage": f"  {label}", "rows": f"(hand-written: {name})", "wall": dbt_wall, "rss": dbt_rss}
             rows.insert(at, target)
         target.update(hw_wall=hw_wall, hw_rss=hw_rss, ratio=ratio)
@@ -380,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "arguments": {"lines": args.lines, "months": args.months, "seed": args.seed, "start": START,
-                      "stages": order, "repeat": args.repeat, "skip_handwritten": args.skip_handwritten},
+                      "stages": order, "repeat": args.repeat, "skip_handwritten": args.skip_handwritten,
+                      "landing_batches": args.landing_batches},
         "machine": m,
         "settings": {k: v for k, v in os.environ.items() if k.startswith("FIELDLEDGER_")},
         "delivery": {"path": str(data), "generated": generated,
