@@ -1,4 +1,5 @@
-"""The assets of the code location: landing (extract → raw), the dbt models (raw → marts) and publishing."""
+"""The assets of the code location: landing (extract → raw), the dbt models (raw → marts), publishing and the
+Finance export."""
 # No `from __future__ import annotations` here: Dagster reads the type hints of asset functions.
 
 

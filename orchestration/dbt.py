@@ -54,5 +54,7 @@ class FieldledgerTranslator(DagsterDbtTranslator):
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "config"  # the posting setup seeds
         folders = [f for f in dbt_resource_props.get("fqn", [])[1:-1] if f != "base"]
         return "_".join(folders[:2]) or "dbt"
