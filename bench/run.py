@@ -314,21 +314,25 @@ def summarise(runs: list[Run], order: list[str]) -> list[dict]:
         if mine and name in last.handwritten:
             pairs.append((" + ".join(mine), mine, name))
     compared_dbt = compared_hw = 0.0
+    compared: list[str] = []
     for label, mine, name in pairs:
         walls = [report.median(values(s, "wall_s")) for s in mine]
-        dbt_wall = sum(w for w in walls if w is not None) if all(w is not None for w in walls) else None
+        failed = any(r.stages.get(s, {}).get("returncode") for r in runs for s in mine)
+        dbt_wall = sum(walls) if all(w is not None for w in walls) and not failed else None
         dbt_rss = max((report.median(values(s, "peak_rss_mb")) or 0) for s in mine)
         hw_wall, hw_rss = hw(name, "wall_s"), hw(name, "peak_rss_mb")
         ratio = dbt_wall / hw_wall if dbt_wall and hw_wall else None
         target = next((r for r in rows if len(mine) == 1 and r.get("key") == mine[0]), None)
         if target is None:  # landing + staging: a subtotal row under staging
             at = max(i for i, r in enumerate(rows) if r.get("key") in mine) + 1
-            target = {"stage": f"  {label}", "rows": f"(hand-written: {name})", "wall": dbt_wall, "rss": dbt_rss}
+            target = {"stage": f"  {label}", "rows": f"(hand-written: {name})", "wall": dbt_wall,
+                      "rss": dbt_rss or None}
             rows.insert(at, target)
         target.update(hw_wall=hw_wall, hw_rss=hw_rss, ratio=ratio)
         if dbt_wall and hw_wall:
             compared_dbt += dbt_wall
             compared_hw += hw_wall
+            compared.append(name)
     total = sum(r["wall"] for r in rows if r.get("wall") and not r["stage"].startswith("  "))
     peak = max((r.get("rss") or 0) for r in rows) or None
     rows.append({"stage": "total", "rows": "every stage above (dbt parse and seed included)", "wall": total,
@@ -336,7 +340,7 @@ def summarise(runs: list[Run], order: list[str]) -> list[dict]:
     if compared_hw:
         rows.append({"stage": "compared", "rows": "the stages that have a hand-written script", "wall": compared_dbt,
                      "hw_wall": compared_hw, "ratio": compared_dbt / compared_hw,
-                     "hw_rss": max((hw(n, "peak_rss_mb") or 0) for _, _, n in pairs)})
+                     "hw_rss": max((hw(n, "peak_rss_mb") or 0) for n in compared)})
     return rows
 
 

@@ -5,6 +5,8 @@
 -- depends_on: {{ ref('stg_project_operations__project_price_lists') }}
 -- depends_on: {{ ref('stg_field_service__price_lists') }}
 -- depends_on: {{ ref('stg_field_service__price_list_items') }}
+{{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
+
 with requests as (
     select * from {{ ref('int_pricing_requests') }}
 ),

@@ -1,5 +1,7 @@
 -- What must be priced and costed (R10, R12–R14): each usage revision (at its usage date, R11) and each current
 -- estimate (at its work order's creation date), with the product, unit, price list and contract context.
+{{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
+
 with usage as (
     select
         revision_id as request_id,

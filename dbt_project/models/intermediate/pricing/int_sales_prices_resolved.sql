@@ -6,6 +6,8 @@
 -- product's list price.
 -- depends_on: {{ ref('stg_project_operations__contracts') }}
 -- depends_on: {{ ref('stg_project_operations__project_price_lists') }}
+{{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
+
 with requests as (
     select * from {{ ref('int_pricing_requests') }}
 ),

@@ -2,6 +2,8 @@
 -- item of its price list (the row for the service before the blank-product row): up / down / nearest to a
 -- multiple of roundingto; the minimum charge duration is free (billable = max(0, rounded − minimum)); with a
 -- flat fee the sales quantity is 1 whatever the duration. No item: no rounding and no minimum charge.
+{{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
+
 with services as (
     select
         revisions.revision_id,

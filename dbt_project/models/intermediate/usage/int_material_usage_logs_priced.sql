@@ -4,6 +4,8 @@
 --   cost  = round(quantity × unit cost) + additional cost + commission costs.
 -- hold_reason says why a revision cannot become a MUL yet (it is retried every run): ambiguous_contract_line (R8),
 -- company_mismatch (R23, with Finance), ambiguous_price_list (R12).
+{{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
+
 with revisions as (
     select * from {{ ref('int_line_revisions_recorded') }}
     where is_usage

@@ -1,4 +1,6 @@
 -- R1: the current version of every work order line, products and services in one shape.
+{{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
+
 select lines.*
 from {{ ref('int_work_order_line_versions') }} as lines
 inner join (
