@@ -2,6 +2,8 @@
 
     python -m bench.child land RAW_DIR BUILD_DB OUT_JSON [BATCHES]
     python -m bench.child handwritten SCRIPT HANDWRITTEN_DB RAW_DIR OUT_JSON
+    python -m bench.child publish BUILD_DB WAREHOUSE OUT_JSON
+    python -m bench.child exports BUILD_DB EXPORT_DIR OUT_JSON
 """
 
 from __future__ import annotations
@@ -60,11 +62,32 @@ def handwritten(script: Path, db: Path, raw_dir: Path, out: Path) -> None:
     out.write_text(json.dumps(run_script(script, db, raw_dir, progress=print), indent=1), encoding="utf-8")
 
 
+def publish(db: Path, warehouse: Path, out: Path) -> None:
+    from orchestration.publish import publish as publish_marts
+
+    publication = publish_marts(db, warehouse)
+    out.write_text(json.dumps({"tables": len(publication.tables), "rows": sum(publication.tables.values()),
+                               "bytes": warehouse.stat().st_size}, indent=1), encoding="utf-8")
+
+
+def exports(db: Path, export_dir: Path, out: Path) -> None:
+    from orchestration.exports import export_batch
+
+    batch = export_batch(db, export_dir)
+    files = sorted(batch.folder.iterdir()) if batch else []
+    out.write_text(json.dumps({"rows": batch.rows if batch else {}, "files": {p.name: p.stat().st_size for p in files}},
+                              indent=1), encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["land"] and len(argv) in (4, 5):
         land(Path(argv[1]), Path(argv[2]), Path(argv[3]), int(argv[4]) if len(argv) == 5 else 1)
     elif argv[:1] == ["handwritten"] and len(argv) == 5:
         handwritten(Path(argv[1]), Path(argv[2]), Path(argv[3]), Path(argv[4]))
+    elif argv[:1] == ["publish"] and len(argv) == 4:
+        publish(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+    elif argv[:1] == ["exports"] and len(argv) == 4:
+        exports(Path(argv[1]), Path(argv[2]), Path(argv[3]))
     else:
         print(__doc__, file=sys.stderr)
         return 2

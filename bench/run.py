@@ -21,7 +21,7 @@ from pathlib import Path
 from bench import report
 from bench.measure import Measured, run_measured
 from bench.speed_limit import HANDWRITTEN_DIR, SCRIPTS
-from bench.stages import ALL_STAGES, DBT_STAGES, LANDING, TESTS, Plan, plan, test_args
+from bench.stages import ALL_STAGES, DBT_STAGES, EXPORTS, LANDING, PUBLISH, TESTS, Plan, plan, test_args
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 OUT = REPO_ROOT / "bench" / "out"
@@ -60,9 +60,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def stages_to_run(wanted: list[str]) -> tuple[list[str], list[str]]:
     """The wanted stages in build order, plus the earlier ones they need on a fresh build file (with a note).
-    Every dbt stage needs landing and the dbt stages before it, except reports (nothing reads them)."""
+    Every dbt stage needs landing and the dbt stages before it, except reports (nothing reads them); publishing
+    and the exports need every dbt stage (the published marts include the reports)."""
     dbt_order = list(DBT_STAGES)
     wanted_dbt = [dbt_order.index(s) for s in wanted if s in DBT_STAGES]
+    if PUBLISH in wanted or EXPORTS in wanted:
+        wanted_dbt.append(len(dbt_order) - 1)
     if not wanted_dbt and TESTS in wanted:
         raise SystemExit("stage tests needs at least one dbt stage to test: add e.g. staging to --stages")
     run = set(wanted)
@@ -118,6 +121,8 @@ class Run:
         self.build_db = run_dir / "build.duckdb"
         self.hw_db = run_dir / "handwritten.duckdb"
         self.target = run_dir / "target"
+        self.warehouse = run_dir / "warehouse.duckdb"
+        self.export_dir = run_dir / "exports"
         self.env = {**os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db), "DO_NOT_TRACK": "1",
                     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
         self.stages: dict[str, dict] = {}
@@ -133,6 +138,8 @@ class Run:
                     shutil.rmtree(path)
                 else:
                     path.unlink(missing_ok=True)
+        self.warehouse.unlink(missing_ok=True)
+        shutil.rmtree(self.export_dir, ignore_errors=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
 
     def record(self, stage: str, m: Measured, **facts) -> dict:
@@ -157,6 +164,21 @@ class Run:
         facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
         counts = {"in": {"delivered": facts.get("rows_delivered")}, "out": {"landed": facts.get("rows_landed")}}
         self.record(LANDING, m, landing=facts, counts=counts)
+        self.failed |= not m.ok
+
+    def delivering(self, stage: str) -> None:
+        """publish (marts → warehouse file) or exports (the Finance batch), as the Dagster assets call them."""
+        target = self.warehouse if stage == PUBLISH else self.export_dir
+        say(f"== {stage}: {self.build_db.relative_to(REPO_ROOT)} → {target.relative_to(REPO_ROOT)}")
+        facts_path = self.run_dir / f"{stage}.json"
+        m = run_measured([PY, "-m", "bench.child", stage, str(self.build_db), str(target), str(facts_path)],
+                         env=self.env, cwd=str(REPO_ROOT), prefix="   ")
+        facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
+        if stage == PUBLISH:
+            counts = {"out": {"tables": facts.get("tables"), "rows": facts.get("rows")}}
+        else:
+            counts = {"out": {k.replace("_", " "): v for k, v in facts.get("rows", {}).items()}}
+        self.record(stage, m, counts=counts, **{stage: facts})
         self.failed |= not m.ok
 
     def dbt(self, stage: str, command: str, args: list[str]) -> Measured:
@@ -265,6 +287,8 @@ class Run:
                 self.stages[stage] = {"skipped": "an earlier stage failed"}
             elif stage == LANDING:
                 self.landing()
+            elif stage in (PUBLISH, EXPORTS):
+                self.delivering(stage)
             else:
                 if self.plan is None and dbt_stages:
                     self.parse()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 LANDING = "landing"
 TESTS = "tests"
+PUBLISH = "publish"  # the marts copied into the warehouse file (orchestration.publish)
+EXPORTS = "exports"  # the Finance export batch (orchestration.exports)
 
 # stage → model folders, in build order
 DBT_STAGES: dict[str, tuple[str, ...]] = {
@@ -27,7 +29,7 @@ DBT_STAGES: dict[str, tuple[str, ...]] = {
     "reports": ("reports",),
 }
 
-ALL_STAGES: tuple[str, ...] = (LANDING, *DBT_STAGES, TESTS)
+ALL_STAGES: tuple[str, ...] = (LANDING, *DBT_STAGES, TESTS, PUBLISH, EXPORTS)
 
 # What the rows column of the table shows per stage: (label, SQL on the build file). Missing tables show "?".
 HEADLINES: dict[str, dict[str, list[tuple[str, str]]]] = {

@@ -51,7 +51,7 @@ INTEGRATION_LINES_SQL = """
     left join marts.dim_products p on p.product_id = l.product_id
     left join marts.dim_customers c on c.customer_id = l.customer_id
     where l.integration_line_id not in (select row_id from exports.batch_rows)
-    order by l.legal_entity, l.voucher"""
+    order by l.legal_entity, l.voucher, l.integration_line_id"""
 
 CUSTOMER_INVOICES_SQL = """
     select
@@ -71,7 +71,7 @@ CUSTOMER_INVOICES_SQL = """
     from marts.fct_customer_invoices i
     left join marts.dim_customers c on c.customer_id = i.customer_id
     where i.invoice_id not in (select row_id from exports.batch_rows)
-    order by i.legal_entity, i.invoice_number"""
+    order by i.legal_entity, i.invoice_number, i.invoice_id"""
 
 EXPORTS = {"integration_journal_lines": (INTEGRATION_LINES_SQL, "IntegrationLineId"),
            "customer_invoices": (CUSTOMER_INVOICES_SQL, "InvoiceId")}
@@ -95,47 +95,59 @@ def ensure_export_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as fh:  # streamed: an export file may be larger than memory
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def export_batch(build_db: Path, export_dir: Path) -> Batch | None:
-    """Write and record the batch of rows not yet exported; None when nothing is pending."""
+    """Write and record the batch of rows not yet exported; None when nothing is pending.
+
+    Set-based in DuckDB (pending rows in temp tables, files by COPY, rows recorded by INSERT … SELECT), so a batch
+    of tens of millions of lines never passes through Python."""
     export_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(build_db)) as con:
         con.execute("set TimeZone = 'UTC'")
         ensure_export_schema(con)
-        pending = {name: con.execute(sql).fetch_df() for name, (sql, _) in EXPORTS.items()}
-        ids = {name: sorted(df[key].astype(str)) for name, df in pending.items() for _, key in [EXPORTS[name]]}
-        if not any(ids.values()):
+        rows, digests = {}, []
+        for name, (sql, key) in EXPORTS.items():
+            con.execute(f"create temp table {_pending(name)} as {sql}")
+            count, digest = con.execute(
+                f'select count(*), md5(coalesce(string_agg("{key}", chr(10) order by "{key}"), \'\')) '
+                f"from {_pending(name)}").fetchone()
+            rows[name] = count
+            digests.append(f"{name}:{count}:{digest}")
+        if not any(rows.values()):
             return None
-        batch_id = hashlib.sha256(json.dumps(ids, sort_keys=True).encode()).hexdigest()[:24]
+        batch_id = hashlib.sha256("\n".join(digests).encode()).hexdigest()[:24]
         folder = export_dir / f"batch_{batch_id}"
         written = not (folder / "manifest.json").exists()
         if written:
-            _write(con, folder, batch_id, pending)
+            _write(con, folder, batch_id, rows)
         sequence = con.execute("select coalesce(max(sequence), 0) + 1 from exports.batches").fetchone()[0]
         con.execute("begin transaction")
         con.execute("insert into exports.batches values (?, ?, ?, now(), ?)",
-                    [batch_id, sequence, str(folder), json.dumps({k: len(v) for k, v in ids.items()})])
-        con.executemany("insert into exports.batch_rows values (?, ?, ?)",
-                        [(row_id, name, batch_id) for name, rows in ids.items() for row_id in rows])
+                    [batch_id, sequence, str(folder), json.dumps(rows)])
+        for name, (_, key) in EXPORTS.items():
+            con.execute(f'insert into exports.batch_rows select "{key}", ?, ? from {_pending(name)}', [name, batch_id])
         con.execute("commit")
-    return Batch(batch_id, folder, {k: len(v) for k, v in ids.items()}, written)
+    return Batch(batch_id, folder, rows, written)
 
 
-def _write(con: duckdb.DuckDBPyConnection, folder: Path, batch_id: str, pending: dict) -> None:
+def _pending(name: str) -> str:
+    return f"pending_{name}"
+
+
+def _write(con: duckdb.DuckDBPyConnection, folder: Path, batch_id: str, rows: dict[str, int]) -> None:
     incoming = folder.with_name(f".incoming_{folder.name}")
     shutil.rmtree(incoming, ignore_errors=True)
     incoming.mkdir(parents=True)
     manifest: dict = {"batch_id": batch_id, "files": []}
-    for name, df in pending.items():
-        con.register("export_rows", df)
+    for name, count in rows.items():
         for fmt in ("csv", "parquet"):
             path = incoming / f"{name}.{fmt}"
             options = "format csv, header true" if fmt == "csv" else "format parquet"
-            con.execute(f"copy (select * from export_rows) to '{path}' ({options})")
-            manifest["files"].append({"name": path.name, "rows": len(df), "sha256": _sha256(path)})
-        con.unregister("export_rows")
+            con.execute(f"copy {_pending(name)} to '{path}' ({options})")
+            manifest["files"].append({"name": path.name, "rows": count, "sha256": _sha256(path)})
     (incoming / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     for path in incoming.iterdir():  # durable before it becomes visible
         with open(path, "rb") as fh:
