@@ -50,6 +50,13 @@ COMPARISONS: list[tuple[str, str, str, str]] = [
      "select count(*) from intermediate.int_billing_actuals_recorded"),
     ("billing", "project actuals (mart)", "select count(*) from project_actuals",
      "select count(*) from marts.fct_project_actuals"),
+    ("finance", "integration journal lines", "select count(*) from integration_journal_lines",
+     "select count(*) from marts.fct_integration_journal_lines"),
+    ("finance", "GL entries", "select count(*) from gl_entries", "select count(*) from marts.fct_gl_entries"),
+    ("finance", "Σ GL debits", "select sum(debit_amount) from gl_entries",
+     "select sum(debit_amount) from marts.fct_gl_entries"),
+    ("finance", "customer invoice lines", "select count(*) from customer_invoice_lines",
+     "select count(*) from marts.fct_customer_invoice_lines"),
 ]
 
 

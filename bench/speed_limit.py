@@ -25,6 +25,7 @@ SCRIPTS: dict[str, tuple[str, ...]] = {  # script → the pipeline stages it sta
     "01_landing_staging.sql": ("landing", "staging"),
     "02_engine.sql": ("engine",),
     "03_billing.sql": ("billing",),
+    "04_finance.sql": ("finance",),
 }
 _READ = re.compile(r"\{\{\s*read\('([a-z_]+)'\)\s*\}\}")
 _CREATES = re.compile(r"create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?table\s+([\w.\"]+)", re.IGNORECASE)

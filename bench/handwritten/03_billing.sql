@@ -11,8 +11,8 @@
 -- columns that are constants. Invoice and detail counts differ from dbt's by a few per cent mainly because
 -- 02_engine.sql approximates NTE (an item it calls failed is never invoiced); Σ invoice totals agree closely.
 
--- SPEC §2 as_of_date default: the latest modifiedon delivered (int_delivery_as_of_date)
-create or replace temp table as_of as
+-- SPEC §2 as_of_date default: the latest modifiedon delivered (int_delivery_as_of_date); kept for 04_finance.sql
+create or replace table as_of as
 select max(day) as as_of_date
 from (
     select max(cast(modified_at as date)) as day from work_orders where is_valid
