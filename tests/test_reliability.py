@@ -1,10 +1,11 @@
 """I8: a run killed at any point and run again gives the same marts as an uninterrupted run — dbt killed with
-SIGKILL while it builds the ledgers, then the pipeline again."""
+SIGKILL while it builds the ledgers, then the pipeline again. And a build larger than memory spills and goes on."""
 
 import json
 import os
 import signal
 import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -52,3 +53,29 @@ def test_i8_a_run_killed_while_building_a_ledger_and_run_again_gives_the_same_ma
     build_killed_at(w, node)
     w.dbt(settings={})  # DuckDB replays or discards what the killed process left in its WAL
     assert marts(w) == uninterrupted
+
+
+SPILL_PROBE = """
+import os, sys
+from dbt.cli.main import dbtRunner
+build_db, project, target = sys.argv[1:4]
+runner = dbtRunner()
+args = ["--profiles-dir", project, "--project-dir", project, "--target-path", target]
+sort = "select max(n) as n from (select row_number() over (order by md5(range::varchar)) as n from range(3000000))"
+for query in (sort, "select 1 as one"):  # the second query opens a new cursor of the same database
+    result = runner.invoke(["show", "--inline", query, *args])
+    print("ok" if result.success else f"failed: {result.exception}", os.path.isdir(build_db + ".tmp"))
+"""
+
+
+def test_a_build_that_spills_to_disk_goes_on_with_its_next_model(tmp_path):
+    """Large deliveries make DuckDB spill to FIELDLEDGER_BUILD_DB.tmp (bench/, 10M lines); the next dbt node's
+    cursor must not try to set the spill directory again (DuckDB refuses once it has been used)."""
+    build_db = tmp_path / "build.duckdb"
+    env = {**os.environ, "FIELDLEDGER_BUILD_DB": str(build_db), "FIELDLEDGER_DUCKDB_MEMORY_LIMIT": "64MB",
+           "DO_NOT_TRACK": "1"}
+    out = subprocess.run([sys.executable, "-c", SPILL_PROBE, str(build_db),
+                          str(DBT_PROJECT_DIR), str(tmp_path / "target")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    results = [line for line in out.stdout.splitlines() if line.startswith(("ok ", "failed: "))]
+    assert results == ["ok True", "ok True"], out.stdout[-3000:] + out.stderr[-2000:]
