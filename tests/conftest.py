@@ -47,7 +47,7 @@ class Warehouse:
         self.land(delivery)
         return self.dbt(settings=settings, env=env)
 
-    # read-write connections: an in-process dbt (test_billing_daily) may hold the file open with that configuration
+    # plain read-write connections, as landing opens the file
     def query(self, sql: str, params=None) -> list[tuple]:
         with duckdb.connect(str(self.build_db)) as con:
             return con.execute(sql, params or []).fetchall()

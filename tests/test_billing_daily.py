@@ -57,6 +57,9 @@ class InProcessDbt:
                                          "--quiet"])
         finally:
             os.environ.pop("FIELDLEDGER_BUILD_DB") if old is None else os.environ.__setitem__("FIELDLEDGER_BUILD_DB", old)
+            # landing and queries open the file with another DuckDB configuration, which DuckDB refuses while dbt
+            # holds it open: release it after every run
+            self.close()
         assert result.success, f"dbt {args} failed: {result.exception}"
 
     @staticmethod
@@ -90,7 +93,6 @@ def test_r21_daily_deliveries_give_the_same_invoices_as_one_delivery(tmp_path):
     one = Warehouse(tmp_path / "one")
     one.land(whole)
     InProcessDbt(one).run("run", "--select", BILLING_MODELS)
-    InProcessDbt.close()
 
     daily = Warehouse(tmp_path / "daily")
     delivery = tmp_path / "daily-delivery"
@@ -102,7 +104,6 @@ def test_r21_daily_deliveries_give_the_same_invoices_as_one_delivery(tmp_path):
         write_day(delivery, day, days[day])
         daily.land(delivery)
         dbt.run("run", "--select", BILLING_MODELS)
-    InProcessDbt.close()
 
     assert len(days) > 30 and one.query("select count(*) from marts.fct_proforma_invoices")[0][0] > 10
     assert daily.query(INVOICES) == one.query(INVOICES)
