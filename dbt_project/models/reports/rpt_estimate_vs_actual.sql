@@ -15,7 +15,7 @@ actuals as (
         work_order_line_id,
         sum(case when transaction_type = 'cost' then quantity else 0 end) as actual_quantity,
         sum(case when transaction_type = 'cost' then amount else 0 end) as actual_cost,
-        sum(case when transaction_type = 'unbilled_sales' and coalesce(reversal_reason, 'line_change') = 'line_change'
+        sum(case when transaction_type = 'unbilled_sales' and coalesce(reversal_reason, '') <> 'invoice_confirmation'
             then amount else 0 end) as actual_sales
     from {{ ref('fct_project_actuals') }}
     where transaction_class = 'material'

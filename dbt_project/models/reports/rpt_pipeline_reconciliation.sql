@@ -54,7 +54,7 @@ current_journal as (
 usage_actuals as (
     select count(*) as actual_count, sum(amount) as amount
     from {{ ref('fct_project_actuals') }}
-    where transaction_class = 'material' and coalesce(reversal_reason, 'line_change') = 'line_change'
+    where transaction_class = 'material' and coalesce(reversal_reason, '') <> 'invoice_confirmation'
         and transaction_type in ('cost', 'unbilled_sales')
 ),
 

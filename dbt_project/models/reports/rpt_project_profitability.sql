@@ -12,7 +12,8 @@ select
     cast(sum(actual_sales) as decimal(18, 2)) as actual_sales,
     cast(sum(actual_sales) - sum(actual_cost) as decimal(18, 2)) as actual_margin,
     case when sum(actual_sales) <> 0
-        then cast(round((sum(actual_sales) - sum(actual_cost)) * 100.0 / sum(actual_sales), 2) as decimal(9, 2))
+        then cast({{ divide_round('(sum(actual_sales) - sum(actual_cost)) * 100', 'sum(actual_sales)', 2) }}
+            as decimal(9, 2))
     end as actual_margin_percent
 from {{ ref('rpt_work_order_profitability') }}
 where project_id is not null

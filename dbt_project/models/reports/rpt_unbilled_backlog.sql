@@ -6,7 +6,7 @@
 with actuals as (
     select * from {{ ref('fct_project_actuals') }}
     where transaction_type = 'unbilled_sales'
-        and coalesce(reversal_reason, 'line_change') = 'line_change'
+        and coalesce(reversal_reason, '') <> 'invoice_confirmation'
         and billing_type = 'chargeable'
 ),
 

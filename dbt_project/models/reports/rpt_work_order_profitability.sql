@@ -34,8 +34,8 @@ select
     cast(per_work_order.actual_sales as decimal(18, 2)) as actual_sales,
     cast(per_work_order.actual_sales - per_work_order.actual_cost as decimal(18, 2)) as actual_margin,
     case when per_work_order.actual_sales <> 0
-        then cast(round((per_work_order.actual_sales - per_work_order.actual_cost) * 100.0
-            / per_work_order.actual_sales, 2) as decimal(9, 2))
+        then cast({{ divide_round('(per_work_order.actual_sales - per_work_order.actual_cost) * 100',
+            'per_work_order.actual_sales', 2) }} as decimal(9, 2))
     end as actual_margin_percent
 from per_work_order
 left join {{ ref('dim_work_orders') }} as work_orders

@@ -27,7 +27,7 @@ expected as (
 actual as (
     select work_order_line_id, transaction_type, sum(amount) as amount
     from {{ ref('fct_project_actuals') }}
-    where transaction_class = 'material' and coalesce(reversal_reason, 'line_change') = 'line_change'
+    where transaction_class = 'material' and coalesce(reversal_reason, '') <> 'invoice_confirmation'
         and transaction_type in ('cost', 'unbilled_sales')
     group by work_order_line_id, transaction_type
 )

@@ -1,8 +1,9 @@
--- R17–R18 actuals ledger (append-only, I9): every approved journal line becomes one actual (same amounts,
--- transaction and accounting date = usage date, created when approved). When a later revision of the line
--- exists — a changed line, set back to Estimated, deleted, work order canceled or moved — each actual of the
--- earlier revision gets one reversal (negated quantity and amount, reverses_actual_id), keeping its transaction
--- date, dated (accounting date, created_at) at the change. A run adds only actuals whose id is new.
+-- R17–R18 actuals ledger (append-only, I9): every approved journal line becomes one actual per approved stretch
+-- of its MUL (same amounts, transaction and accounting date = usage date, created when approved). An actual is
+-- reversed once (negated quantity and amount, reverses_actual_id, keeping its transaction date, dated at the
+-- cause): by the first of a later revision of the line (line_change: changed, Estimated again, deleted, work order
+-- canceled or moved) and the end of its approval (approval_withdrawn: Rejected after Approved, or deleted).
+-- A run adds only actuals whose id is new, so an actual is never reversed twice.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -10,13 +11,43 @@
     on_schema_change='fail',
 ) }}
 
+{%- set actual_columns = 'actual_id, journal_line_id, mul_id, work_order_line_id, revision, work_order_id, '
+    ~ 'project_id, contract_id, contract_line_id, customer_id, legal_entity, transaction_type, transaction_class, '
+    ~ 'billing_type, billing_method, reverses_actual_id, reversal_reason, quantity, unit_price, amount, '
+    ~ 'currency_code, transaction_date, accounting_date, created_at' %}
+
 with muls as (
     select * from {{ ref('int_material_usage_logs_recorded') }}
 ),
 
+next_revisions as (
+    select
+        muls.mul_id,
+        min(later.effective_at) as next_revision_at
+    from muls
+    inner join {{ ref('int_line_revisions_recorded') }} as later
+        on muls.work_order_line_id = later.work_order_line_id
+        and later.revision > muls.revision
+    group by muls.mul_id
+),
+
+-- a stretch after the first creates actuals only while its revision is still the line's latest
+episodes as (
+    select episodes.*, next_revisions.next_revision_at
+    from {{ ref('int_material_usage_log_approval_episodes') }} as episodes
+    left join next_revisions
+        on episodes.mul_id = next_revisions.mul_id
+    where episodes.approval_episode = 1
+        or next_revisions.next_revision_at is null
+        or episodes.approved_at < next_revisions.next_revision_at
+),
+
 originals as (
     select
-        {{ hash_id(['journal.journal_line_id', "'actual'"]) }} as actual_id,
+        case when episodes.approval_episode = 1
+            then {{ hash_id(['journal.journal_line_id', "'actual'"]) }}
+            else {{ hash_id(['journal.journal_line_id', "'actual'", 'episodes.approval_episode']) }}
+        end as actual_id,
         journal.journal_line_id,
         journal.mul_id,
         muls.work_order_line_id,
@@ -39,22 +70,33 @@ originals as (
         journal.currency_code,
         muls.usage_date as transaction_date,
         muls.usage_date as accounting_date,
-        journal.decided_at as created_at
+        episodes.approved_at as created_at,
+        episodes.withdrawn_at,
+        episodes.next_revision_at
     from {{ ref('int_project_journal_lines') }} as journal
     inner join muls
         on journal.mul_id = muls.mul_id
-    where journal.approval_status = 'approved'
+    inner join episodes
+        on journal.mul_id = episodes.mul_id
 ),
 
-next_revisions as (
+-- the first cause ends the actual: its approval withdrawn, or the line's next revision
+ends as (
     select
-        originals.actual_id,
-        min(later.revision) as next_revision
+        actual_id,
+        case
+            when withdrawn_at is not null
+                and (next_revision_at is null or withdrawn_at < greatest(created_at, next_revision_at))
+                then 'approval_withdrawn'
+            when next_revision_at is not null then 'line_change'
+        end as reversal_reason,
+        case
+            when withdrawn_at is not null
+                and (next_revision_at is null or withdrawn_at < greatest(created_at, next_revision_at))
+                then withdrawn_at
+            else greatest(created_at, next_revision_at)
+        end as reversed_at
     from originals
-    inner join {{ ref('int_line_revisions_recorded') }} as later
-        on originals.work_order_line_id = later.work_order_line_id
-        and later.revision > originals.revision
-    group by originals.actual_id
 ),
 
 reversals as (
@@ -75,26 +117,24 @@ reversals as (
         originals.billing_type,
         originals.billing_method,
         originals.actual_id as reverses_actual_id,
-        'line_change' as reversal_reason,
+        ends.reversal_reason,
         -originals.quantity as quantity,
         originals.unit_price,
         -originals.amount as amount,
         originals.currency_code,
         originals.transaction_date,
-        cast(greatest(originals.created_at, later.effective_at) as date) as accounting_date,
-        greatest(originals.created_at, later.effective_at) as created_at
+        cast(ends.reversed_at as date) as accounting_date,
+        ends.reversed_at as created_at
     from originals
-    inner join next_revisions
-        on originals.actual_id = next_revisions.actual_id
-    inner join {{ ref('int_line_revisions_recorded') }} as later
-        on originals.work_order_line_id = later.work_order_line_id
-        and next_revisions.next_revision = later.revision
+    inner join ends
+        on originals.actual_id = ends.actual_id
+    where ends.reversal_reason is not null
 ),
 
 candidates as (
-    select * from originals
+    select {{ actual_columns }} from originals
     union all
-    select * from reversals
+    select {{ actual_columns }} from reversals
 )
 
 select candidates.*

@@ -39,7 +39,7 @@ def model(dbt, session):
         left join nte_contract_lines l on l.contract_line_id = a.contract_line_id
         left join nte_contracts c on c.contract_id = a.contract_id
         where a.transaction_type = 'unbilled_sales'
-          and coalesce(a.reversal_reason, 'line_change') = 'line_change'
+          and coalesce(a.reversal_reason, '') <> 'invoice_confirmation'
           and a.actual_id not in (select actual_id from nte_evaluated)"""
     session.execute(f"""create or replace temp view nte_limited_contracts as
         select distinct a.contract_id {unevaluated}
@@ -54,7 +54,7 @@ def model(dbt, session):
         left join nte_contracts c on c.contract_id = a.contract_id
         left join nte_evaluated e on e.actual_id = a.reverses_actual_id
         where a.transaction_type = 'unbilled_sales'
-          and coalesce(a.reversal_reason, 'line_change') = 'line_change'
+          and coalesce(a.reversal_reason, '') <> 'invoice_confirmation'
           and a.actual_id not in (select actual_id from nte_evaluated)
           and a.contract_id in (select contract_id from nte_limited_contracts)
         order by a.contract_id, a.transaction_date, a.created_at, a.actual_id""").fetchall()

@@ -1,7 +1,7 @@
 -- R20–R21 (and R18 after billing): the append-only ledger of what each invoice run billed — one row per
 -- invoice line detail. An item goes to the first run of its contract line that
---   • is after the contract's last published run (a run, once published, never changes: late data goes to the
---     next run),
+--   • was not executed by an earlier load (int_invoice_runs_executed) and is after the contract's last published
+--     run (a run, once executed, never changes: late data goes to the next run not yet executed),
 --   • comes after the item was known (created_at / modifiedon earlier than the run date),
 --   • has a cut-off on or after its usage date (actuals) or a run date on or after its invoice date (milestones),
 -- unless it was reversed before that run (never invoiced) or failed not-to-exceed. The reversal of an actual
@@ -42,12 +42,29 @@ anchors as (
     group by contract_id
 ),
 
+-- runs executed by an earlier load are closed; the current load may execute (or re-execute, I8) the others
+current_load as (
+    select coalesce(max(load_id), 0) as load_id from {{ ref('stg_landing__landed_files') }}
+),
+
+closed_runs as (
+    select executed.contract_line_id, executed.run_date
+    from {{ ref('int_invoice_runs_executed') }} as executed
+    cross join current_load
+    where executed.executed_by_load_id < current_load.load_id
+),
+
 open_runs as (
     select calendar.*
     from calendar
     left join anchors
         on calendar.contract_id = anchors.contract_id
-    where anchors.last_run_date is null or calendar.run_date > anchors.last_run_date
+    where (anchors.last_run_date is null or calendar.run_date > anchors.last_run_date)
+        and not exists (
+            select 1 from closed_runs
+            where closed_runs.contract_line_id = calendar.contract_line_id
+                and closed_runs.run_date = calendar.run_date
+        )
 ),
 
 -- unbilled originals: the first open run after they were known, before any reversal of them

@@ -14,7 +14,7 @@ nte as (
 reversals as (
     select reverses_actual_id, created_at as reversed_at
     from actuals
-    where reversal_reason = 'line_change'
+    where reversal_reason in ('line_change', 'approval_withdrawn')
 )
 
 select

@@ -84,27 +84,38 @@ measured as (
     where recognized_before.last_period_end is null or months.period_end > recognized_before.last_period_end
 ),
 
+-- R5/R27 exact: cumulative revenue = round(contracted × cumulative cost / estimated cost), cost capped at the
+-- estimate, in integers (10,000,000.00 one third complete = 3,333,333.33); percent complete is shown, not used
 completed as (
     select
         *,
-        case
-            when coalesce(estimated_cost, 0) <= 0 then cast(0 as decimal(9, 6))
-            else cast(least(greatest(cast(cumulative_cost as double) / cast(estimated_cost as double), 0), 1)
-                as decimal(9, 6))
-        end as percent_complete
+        least(greatest(coalesce(cumulative_cost, 0), 0), estimated_cost) as capped_cost
     from measured
 ),
 
 cumulated as (
     select
         completed.*,
-        {{ money('contracted_amount * percent_complete') }} as cumulative_revenue,
-        coalesce(lag({{ money('contracted_amount * percent_complete') }}) over (
-            partition by completed.contract_line_id order by period_end
-        ), recognized_before.cumulative, 0) as previous_cumulative_revenue
+        case
+            when coalesce(estimated_cost, 0) <= 0 then cast(0 as decimal(9, 6))
+            else cast({{ divide_round('capped_cost', 'estimated_cost', 6) }} as decimal(9, 6))
+        end as percent_complete,
+        case
+            when coalesce(estimated_cost, 0) <= 0 then cast(0 as decimal(18, 2))
+            else cast({{ divide_round('contracted_amount * capped_cost', 'estimated_cost', 2) }} as decimal(18, 2))
+        end as cumulative_revenue
     from completed
+),
+
+sequenced as (
+    select
+        cumulated.*,
+        coalesce(lag(cumulated.cumulative_revenue) over (
+            partition by cumulated.contract_line_id order by period_end
+        ), recognized_before.cumulative, 0) as previous_cumulative_revenue
+    from cumulated
     left join recognized_before
-        on completed.contract_line_id = recognized_before.contract_line_id
+        on cumulated.contract_line_id = recognized_before.contract_line_id
 )
 
 select
@@ -123,4 +134,4 @@ select
     cast(cumulative_revenue - previous_cumulative_revenue as decimal(18, 2)) as period_revenue,
     currency_code,
     accounting_currency_code
-from cumulated
+from sequenced

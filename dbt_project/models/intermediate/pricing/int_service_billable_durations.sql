@@ -38,13 +38,15 @@ matched as (
 rounded as (
     select
         *,
-        cast(case
-            when rounding_policy = 'up' then ceil(duration_to_bill_minutes / rounding_to_minutes) * rounding_to_minutes
-            when rounding_policy = 'down' then floor(duration_to_bill_minutes / rounding_to_minutes) * rounding_to_minutes
-            when rounding_policy = 'nearest'
-                then floor(duration_to_bill_minutes / rounding_to_minutes + 0.5) * rounding_to_minutes
-            else duration_to_bill_minutes
-        end as decimal(18, 4)) as rounded_minutes
+        cast(coalesce(case
+            -- exact integer arithmetic (R5: no DOUBLE on a money path); nearest = floor((2d + r) / 2r) · r
+            when rounding_policy = 'up'
+                then {{ divide_ceil('duration_to_bill_minutes', 'rounding_to_minutes') }} * rounding_to_minutes
+            when rounding_policy = 'down'
+                then {{ divide_floor('duration_to_bill_minutes', 'rounding_to_minutes') }} * rounding_to_minutes
+            when rounding_policy = 'nearest' then {{ divide_floor(
+                '2 * duration_to_bill_minutes + rounding_to_minutes', '2 * rounding_to_minutes') }} * rounding_to_minutes
+        end, duration_to_bill_minutes) as decimal(18, 4)) as rounded_minutes
     from matched
     where item_rank = 1
 )
@@ -59,7 +61,8 @@ select
     coalesce(is_flat_fee, false) as is_flat_fee,
     case
         when coalesce(is_flat_fee, false) then cast(1 as decimal(18, 4))
-        else {{ quantity4('greatest(rounded_minutes - coalesce(minimum_charge_minutes, 0), 0) / 60') }}
+        else cast({{ divide_round('greatest(rounded_minutes - coalesce(minimum_charge_minutes, 0), 0)', '60', 4) }}
+            as decimal(18, 4))
     end as sales_quantity,
     cast(coalesce(minimum_charge_amount, 0) as decimal(18, 2)) as minimum_charge_amount
 from rounded

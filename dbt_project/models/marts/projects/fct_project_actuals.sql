@@ -20,10 +20,10 @@ with actuals as (
     from {{ ref('int_billing_actuals_recorded') }}
 ),
 
-line_change_reversed as (
+usage_reversed as (
     select distinct reverses_actual_id as actual_id
     from actuals
-    where reversal_reason = 'line_change'
+    where reversal_reason in ('line_change', 'approval_withdrawn')
 ),
 
 on_invoices as (
@@ -59,14 +59,14 @@ select
         when on_invoices.invoice_status = 'confirmed' then 'customer_invoice_posted'
         when on_invoices.invoice_status = 'draft' then 'customer_invoice_created'
         -- R18: the reversal of a billed actual waits to be billed as a credit
-        when actuals.reversal_reason = 'line_change' and reversed_on_invoice.actual_id is not null
+        when actuals.reversal_reason in ('line_change', 'approval_withdrawn') and reversed_on_invoice.actual_id is not null
             then 'unbilled_sales_created'
-        when actuals.reversal_reason = 'line_change' or line_change_reversed.actual_id is not null then 'canceled'
+        when actuals.reversal_reason in ('line_change', 'approval_withdrawn') or usage_reversed.actual_id is not null then 'canceled'
         else 'unbilled_sales_created'
     end as billing_status,
     case
-        when actuals.reversal_reason = 'line_change' then 'unadjustable'
-        when line_change_reversed.actual_id is not null then 'adjusted'
+        when actuals.reversal_reason in ('line_change', 'approval_withdrawn') then 'unadjustable'
+        when usage_reversed.actual_id is not null then 'adjusted'
     end as adjustment_status,
     actuals.reverses_actual_id,
     actuals.reversal_reason,
@@ -85,8 +85,8 @@ select
     actuals.accounting_date,
     actuals.created_at
 from actuals
-left join line_change_reversed
-    on actuals.actual_id = line_change_reversed.actual_id
+left join usage_reversed
+    on actuals.actual_id = usage_reversed.actual_id
 left join on_invoices
     on actuals.actual_id = on_invoices.actual_id
 left join on_invoices as reversed_on_invoice
