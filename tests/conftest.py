@@ -59,6 +59,39 @@ class Warehouse:
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+class InProcessDbt:
+    """dbt in this process (no start-up per run); the same target and build path keep partial parsing warm."""
+
+    def __init__(self, warehouse: Warehouse):
+        from dbt.cli.main import dbtRunner
+
+        self.warehouse, self.runner = warehouse, dbtRunner()
+
+    def run(self, *args: str, check: bool = True):
+        old = os.environ.get("FIELDLEDGER_BUILD_DB")
+        os.environ["FIELDLEDGER_BUILD_DB"] = str(self.warehouse.build_db)
+        try:
+            result = self.runner.invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir",
+                                         str(DBT_PROJECT_DIR), "--target-path", str(self.warehouse.root / "target"),
+                                         "--quiet"])
+        finally:
+            os.environ.pop("FIELDLEDGER_BUILD_DB") if old is None else os.environ.__setitem__("FIELDLEDGER_BUILD_DB", old)
+            # landing and queries open the file with another DuckDB configuration, which DuckDB refuses while dbt
+            # holds it open: release it after every run
+            self.close()
+        assert result.success or not check, f"dbt {args} failed: {result.exception}"
+        return result
+
+    @staticmethod
+    def close() -> None:
+        """Release the DuckDB file dbt-duckdb keeps open in this process (it has no public call for that)."""
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Warehouse:
     return Warehouse(tmp_path)
@@ -67,6 +100,14 @@ def warehouse(tmp_path: Path) -> Warehouse:
 @pytest.fixture(scope="session")
 def demo_dir() -> Path:
     return REPO_ROOT / "seeds" / "demo"
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> Warehouse:
+    """The demo delivery landed and built once for the whole session: read it, or copy its file to change it."""
+    w = Warehouse(tmp_path_factory.mktemp("demo-build"))
+    w.build(REPO_ROOT / "seeds" / "demo")
+    return w
 
 
 def expected_rejections(delivery: Path) -> list[dict]:

@@ -2,16 +2,14 @@
 the same invoices as one run over the whole history (items are taken as known before each run date)."""
 
 import csv
-import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from conftest import Warehouse
+from conftest import InProcessDbt, Warehouse
 
 from orchestration.contract import BY_NAME
 from orchestration.generate.cli import main as generate
-from orchestration.settings import DBT_PROJECT_DIR
 
 BILLING_MODELS = "+fct_invoice_line_details +fct_proforma_invoices"
 
@@ -38,38 +36,6 @@ def write_day(delivery: Path, day: str, tables: dict[str, list[list[str]]]) -> N
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(BY_NAME[table].columns)
             writer.writerows(rows)
-
-
-class InProcessDbt:
-    """dbt in this process (no start-up per run); the same target and build path keep partial parsing warm."""
-
-    def __init__(self, warehouse: Warehouse):
-        from dbt.cli.main import dbtRunner
-
-        self.warehouse, self.runner = warehouse, dbtRunner()
-
-    def run(self, *args: str) -> None:
-        old = os.environ.get("FIELDLEDGER_BUILD_DB")
-        os.environ["FIELDLEDGER_BUILD_DB"] = str(self.warehouse.build_db)
-        try:
-            result = self.runner.invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir",
-                                         str(DBT_PROJECT_DIR), "--target-path", str(self.warehouse.root / "target"),
-                                         "--quiet"])
-        finally:
-            os.environ.pop("FIELDLEDGER_BUILD_DB") if old is None else os.environ.__setitem__("FIELDLEDGER_BUILD_DB", old)
-            # landing and queries open the file with another DuckDB configuration, which DuckDB refuses while dbt
-            # holds it open: release it after every run
-            self.close()
-        assert result.success, f"dbt {args} failed: {result.exception}"
-
-    @staticmethod
-    def close() -> None:
-        """Release the DuckDB file dbt-duckdb keeps open in this process (it has no public call for that)."""
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
 
 INVOICES = """select invoice_id, invoice_number, run_date, cutoff_date, status, total_amount, line_count

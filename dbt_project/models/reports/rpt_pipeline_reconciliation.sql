@@ -23,6 +23,24 @@ staged as (
     select sum(accepted) as accepted, sum(superseded) as superseded, sum(rejected) as rejected from outcomes
 ),
 
+listed_rejections as (
+    select count(*) as listed from {{ ref('rpt_rejected_rows') }} where stage in ('landing', 'staging')
+),
+
+-- usage revisions that must have a MUL (I2): recorded ones, and those not held back that no later MUL of their
+-- line superseded first
+revisions_due as (
+    select count(*) as revision_count
+    from {{ ref('int_material_usage_logs_priced') }} as priced
+    where exists (select 1 from {{ ref('int_material_usage_logs_recorded') }} as recorded
+                  where recorded.mul_id = priced.mul_id)
+        or (priced.hold_reason is null
+            and not exists (
+                select 1 from {{ ref('int_material_usage_logs_recorded') }} as later
+                where later.work_order_line_id = priced.work_order_line_id and later.revision > priced.revision
+            ))
+),
+
 muls as (
     select count(*) as mul_count, sum(cost_amount) as cost_amount,
         count(case when approval_status = 'approved' then 1 end) as approved,
@@ -108,11 +126,14 @@ stages as (
     from delivered, staged
     union all
     select 2, 'accepted (current versions)', staged.accepted, null,
-        'rejected rows are in rpt_rejected_rows: ' || cast(staged.rejected + delivered.rows_unparseable as varchar), 0
-    from staged, delivered
+        'rejected and unparseable rows of landing and staging = their rows in rpt_rejected_rows (R4)',
+        staged.rejected + delivered.rows_unparseable - listed_rejections.listed
+    from staged, delivered, listed_rejections
     union all
-    select 3, 'material usage logs', muls.mul_count, muls.cost_amount, 'cost amount of the MULs', 0
-    from muls
+    select 3, 'material usage logs', muls.mul_count, muls.cost_amount,
+        'usage revisions recorded as MULs or due to be (not held back, not superseded by a later MUL) (I2)',
+        muls.mul_count - revisions_due.revision_count
+    from muls, revisions_due
     union all
     select 4, 'journal lines', journal.journal_count, journal.amount,
         'one cost line per MUL + one unbilled-sales line per chargeable T&M MUL (I2)',

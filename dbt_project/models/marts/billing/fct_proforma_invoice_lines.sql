@@ -28,7 +28,8 @@ select
     cast(lines.chargeable_amount as decimal(18, 2)) as chargeable_amount,
     cast(lines.non_chargeable_amount as decimal(18, 2)) as non_chargeable_amount,
     cast(lines.complimentary_amount as decimal(18, 2)) as complimentary_amount,
-    cast(lines.chargeable_amount as decimal(18, 2)) as line_amount,
+    -- every detail on the line; the contract test line_amount = chargeable_amount proves only chargeable items bill
+    cast(lines.line_amount as decimal(18, 2)) as line_amount,
     cast(coalesce(sum(lines.chargeable_amount) over (
         partition by lines.contract_line_id order by lines.run_date
         rows between unbounded preceding and 1 preceding
