@@ -126,3 +126,29 @@ class Delivery:
         values = {"msdyn_unit": "uom-each", "msdyn_pricelist": "pl-sales", **more}
         return self.add("msdyn_workorderproduct", msdyn_workorderproductid=line_id, msdyn_workorder=wo,
                         msdyn_product=product, msdyn_linestatus=status, modifiedon=at, **values)
+
+
+# ---------------------------------------------------------------------- generated histories, split by day
+
+def split_by_day(history: Path) -> tuple[list[Path], dict[str, dict[str, list[list[str]]]]]:
+    """Setup files, and every transactional row under the UTC date of its modifiedon (so nothing arrives late)."""
+    setup = [p for p in history.glob("*.csv")]
+    days: dict[str, dict[str, list[list[str]]]] = defaultdict(lambda: defaultdict(list))
+    for table in (t for t in BY_NAME.values() if t.transactional):
+        for path in sorted((history / table.name).glob("*.csv")) if (history / table.name).is_dir() else []:
+            with open(path, newline="") as fh:
+                reader = csv.reader(fh)
+                header = next(reader)
+                at = header.index("modifiedon")
+                for row in reader:
+                    days[row[at][:10]][table.name].append(row)
+    return setup, days
+
+
+def write_day(delivery: Path, day: str, tables: dict[str, list[list[str]]]) -> None:
+    for table, rows in tables.items():
+        (delivery / table).mkdir(parents=True, exist_ok=True)
+        with open(delivery / table / f"{day}.csv", "w", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(BY_NAME[table].columns)
+            writer.writerows(rows)

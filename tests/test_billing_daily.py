@@ -1,41 +1,14 @@
 """R21 / I9: a generated 3-month history delivered day by day, with the pipeline run after each delivery, gives
 the same invoices as one run over the whole history (items are taken as known before each run date)."""
 
-import csv
 import shutil
-from collections import defaultdict
-from pathlib import Path
 
 from conftest import InProcessDbt, Warehouse
+from delivery_builder import split_by_day, write_day
 
-from orchestration.contract import BY_NAME
 from orchestration.generate.cli import main as generate
 
 BILLING_MODELS = "+fct_invoice_line_details +fct_proforma_invoices"
-
-
-def split_by_day(history: Path) -> tuple[list[Path], dict[str, dict[str, list[list[str]]]]]:
-    """Setup files, and every transactional row under the UTC date of its modifiedon (so nothing arrives late)."""
-    setup = [p for p in history.glob("*.csv")]
-    days: dict[str, dict[str, list[list[str]]]] = defaultdict(lambda: defaultdict(list))
-    for table in (t for t in BY_NAME.values() if t.transactional):
-        for path in sorted((history / table.name).glob("*.csv")) if (history / table.name).is_dir() else []:
-            with open(path, newline="") as fh:
-                reader = csv.reader(fh)
-                header = next(reader)
-                at = header.index("modifiedon")
-                for row in reader:
-                    days[row[at][:10]][table.name].append(row)
-    return setup, days
-
-
-def write_day(delivery: Path, day: str, tables: dict[str, list[list[str]]]) -> None:
-    for table, rows in tables.items():
-        (delivery / table).mkdir(parents=True, exist_ok=True)
-        with open(delivery / table / f"{day}.csv", "w", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(BY_NAME[table].columns)
-            writer.writerows(rows)
 
 
 INVOICES = """select invoice_id, invoice_number, run_date, cutoff_date, status, total_amount, line_count
