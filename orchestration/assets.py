@@ -17,7 +17,7 @@ from orchestration.landing import land
 from orchestration.publish import publish
 from orchestration.settings import Settings, load_settings
 
-LANDING_BOOKKEEPING = ("_landed_files", "_unparseable_rows", "_loads")
+LANDING_BOOKKEEPING = ("_landed_files", "_unparseable_rows", "_loads", "_ignored_files")
 
 
 class PipelineConfig(dg.Config):
@@ -64,8 +64,8 @@ def landed_delivery(context: dg.AssetExecutionContext, fieldledger: FieldledgerR
     landed: dict[str, int] = {}
     for f in report.files:
         landed[f.table_name] = landed.get(f.table_name, 0) + f.rows_landed
-    for name in report.ignored:
-        context.log.warning(f"ignored {name}: not a table of the extract contract (SPEC §1.2)")
+    for ignored in report.ignored_files:
+        context.log.warning(f"ignored {ignored.name}: {ignored.reason} (listed in marts.rpt_ignored_files)")
     for t in TABLES + CONFIG_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", t.name], metadata={"rows_landed": landed.get(t.name, 0)})
     for name in LANDING_BOOKKEEPING:

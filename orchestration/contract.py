@@ -123,6 +123,21 @@ CONFIG_TABLES: tuple[Table, ...] = (
 
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES + CONFIG_TABLES}
 
+
+def table_named(name: str) -> Table | None:
+    """The contract table of a file stem or folder name, matched case-insensitively (`UOM.csv`, `MSDYN_WORKORDER/`):
+    Dataverse logical names are lower case, exports and people do not always keep them so."""
+    return BY_NAME.get(name.lower())
+
+
+def column_positions(table: Table, header: list[str]) -> dict[str, int]:
+    """Contract column → its position in a file's header, names matched case-insensitively (`IsDelete` is
+    `isdelete`). The first of two spellings wins here; landing refuses such a header as schema drift."""
+    positions: dict[str, int] = {}
+    for i, name in enumerate(header):
+        positions.setdefault(name.strip().lower(), i)
+    return {c: positions[c.lower()] for c in table.columns if c.lower() in positions}
+
 # Option-set codes of SPEC §1.2 (decoded once, in staging).
 WORK_ORDER_STATUS = {
     690970000: "unscheduled", 690970001: "scheduled", 690970002: "in_progress",

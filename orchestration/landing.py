@@ -1,30 +1,39 @@
 """Landing (R2, R4): every file of a delivery → `raw.<table>`, all values as text, never losing a row.
 
-Each landed row keeps its file name, 1-based data row number, load id and a content hash. A row whose content
-hash is already in raw (the same file again, or an overlapping delivery) adds nothing; for setup tables without
-version columns only a row from the same file counts as already landed. A CSV record that does not
-parse is kept in `raw._unparseable_rows`. A file whose header lacks required columns stops the landing before
-anything is written (schema_drift). Files land in batches, each batch in one transaction with its bookkeeping,
-so memory stays bounded and a crash leaves whole files landed or not landed.
+Table names (file stem or folder) and header columns match the contract case-insensitively; `.csv`, `.csv.gz`
+and `.parquet` files are read. Each landed row keeps its file name, 1-based data row number, load id and a content
+hash. A file whose content is the same as the last time its name was landed is skipped. For transactional tables a
+row whose content hash is already in raw (an overlapping delivery) adds nothing; a setup table without version
+columns is a snapshot, so a new content of a setup file lands all its rows under the new load id (the newer
+landing is the newer version). A CSV record that does not parse is kept in `raw._unparseable_rows`, and only that
+record: the careful reader resynchronises on the next physical line after an unbalanced quote. A file that is not
+read (unknown table, unsupported format) is listed in `raw._ignored_files`. A file whose header lacks required
+columns stops the landing before anything is written (schema_drift). Files land in batches, each batch in one
+transaction with its bookkeeping, so memory stays bounded and a crash leaves whole files landed or not landed.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import duckdb
 import pandas as pd
 
-from orchestration.contract import BY_NAME, Table
+from orchestration.contract import BY_NAME, Table, column_positions, table_named
 
 NULL_MARK = "chr(30)"  # stands for NULL inside the content hash
 BATCH_BYTES = 256 * 1024 * 1024  # files read and deduplicated together: bounds memory, keeps anti-joins few
 LANDING_MEMORY = "2GB"  # DuckDB spills beyond this; measured in bench/ (1M lines in about 45 s)
+# (suffix, format, compression), matched case-insensitively, longest first
+FORMATS = ((".csv.gz", "csv", "gzip"), (".csv", "csv", "none"), (".parquet", "parquet", "none"))
+MAX_RECORD_LINES = 10_000  # a quoted field running over more physical lines than this is unparseable
 Progress = Callable[[str], None]
 
 
@@ -42,6 +51,17 @@ class DeliveryFile:
     path: Path
     name: str  # relative to the delivery folder, with '/' separators
     fmt: str  # csv or parquet
+    compression: str = "none"  # none or gzip (CSV only)
+
+
+@dataclass(frozen=True)
+class IgnoredFile:
+    """A file of the delivery that landing does not read (SPEC R4: listed, not silently dropped)."""
+
+    path: Path
+    name: str  # relative to the delivery folder, with '/' separators
+    reason_code: str  # unknown_table or unsupported_format
+    reason: str
 
 
 @dataclass
@@ -59,7 +79,8 @@ class FileOutcome:
 class LandingReport:
     load_id: int | None
     files: list[FileOutcome] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # names of the ignored files (details: ignored_files)
+    ignored_files: list[IgnoredFile] = field(default_factory=list)
     seconds: float = 0.0
 
     def total(self, attr: str) -> int:
@@ -68,29 +89,68 @@ class LandingReport:
 
 # ---------------------------------------------------------------------------------------------- discovery
 
-def discover(raw_dir: Path) -> tuple[list[DeliveryFile], list[str]]:
-    """The files of a delivery (SPEC §1.1): `<table>.csv|.parquet` or `<table>/*.csv|*.parquet`."""
+def _format(name: str) -> tuple[str, str, str] | None:
+    """(stem, format, compression) of a file name with a supported suffix, else None."""
+    lower = name.lower()
+    for suffix, fmt, compression in FORMATS:
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], fmt, compression
+    return None
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(("_", "."))
+
+
+def discover(raw_dir: Path) -> tuple[list[DeliveryFile], list[IgnoredFile]]:
+    """The files of a delivery (SPEC §1.1): `<table>.csv|.csv.gz|.parquet` or a folder `<table>/` of such files,
+    table names in any case. Files and folders whose name starts with `_` or `.` are skipped by design (README);
+    every other file that is not read is returned as ignored, with its reason."""
     if not raw_dir.is_dir():
         raise LandingError(f"delivery folder {raw_dir} does not exist: set FIELDLEDGER_RAW_DIR to a folder of "
                            f"extract files (see README, 'Point it at your own extracts')")
     files: list[DeliveryFile] = []
-    ignored: list[str] = []
+    ignored: list[IgnoredFile] = []
+    supported = ", ".join(f for f, _, _ in FORMATS)
     for entry in sorted(raw_dir.iterdir()):
-        if entry.name.startswith(("_", ".")):
+        if _hidden(entry.name):
             continue
-        stem, suffix = (entry.name, "") if entry.is_dir() else (entry.stem, entry.suffix.lower())
-        table = BY_NAME.get(stem)
-        if table is None or (entry.is_file() and suffix not in (".csv", ".parquet")):
-            ignored.append(entry.name)
-            continue
-        members = sorted(p for p in entry.rglob("*") if p.is_file()) if entry.is_dir() else [entry]
-        for path in members:
-            rel = path.relative_to(raw_dir).as_posix()
-            if path.name.startswith(("_", ".")) or path.suffix.lower() not in (".csv", ".parquet"):
-                ignored.append(rel)
-                continue
-            files.append(DeliveryFile(table, path, rel, path.suffix.lower().lstrip(".")))
+        if entry.is_dir():
+            table = table_named(entry.name)
+            for path in sorted(p for p in entry.rglob("*") if p.is_file()):
+                rel = path.relative_to(raw_dir)
+                if any(_hidden(part) for part in rel.parts[1:]):
+                    continue
+                fmt = _format(path.name)
+                if table is None:
+                    ignored.append(IgnoredFile(path, rel.as_posix(), "unknown_table",
+                                               f"folder '{entry.name}' is not a table of the extract contract "
+                                               f"(SPEC §1.2)"))
+                elif fmt is None:
+                    ignored.append(IgnoredFile(path, rel.as_posix(), "unsupported_format",
+                                               f"not a {supported} file"))
+                else:
+                    files.append(DeliveryFile(table, path, rel.as_posix(), fmt[1], fmt[2]))
+        elif entry.is_file():
+            fmt = _format(entry.name)
+            table = table_named(fmt[0] if fmt else entry.name.split(".")[0])
+            if fmt is None:
+                ignored.append(IgnoredFile(entry, entry.name, "unsupported_format",
+                                           f"not a {supported} file"
+                                           + (f" (table {table.name})" if table else "")))
+            elif table is None:
+                ignored.append(IgnoredFile(entry, entry.name, "unknown_table",
+                                           f"'{fmt[0]}' is not a table of the extract contract (SPEC §1.2)"))
+            else:
+                files.append(DeliveryFile(table, entry, entry.name, fmt[1], fmt[2]))
     return files, ignored
+
+
+def _open_text(file: DeliveryFile) -> IO[str]:
+    """The CSV file as text (UTF-8, BOM dropped; bytes that are not UTF-8 kept as surrogates), gzip or not."""
+    if file.compression == "gzip":
+        return gzip.open(file.path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="")
+    return open(file.path, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def read_header(file: DeliveryFile) -> list[str]:
@@ -98,7 +158,7 @@ def read_header(file: DeliveryFile) -> list[str]:
         with duckdb.connect() as con:
             return [r[0] for r in con.execute("select name from parquet_schema(?) where name <> 'duckdb_schema' "
                                               "and num_children is null", [str(file.path)]).fetchall()]
-    with open(file.path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+    with _open_text(file) as fh:
         first = next(csv.reader(fh), None)
     return [c.strip() for c in first] if first else []
 
@@ -108,16 +168,23 @@ def check_schema(files: list[DeliveryFile]) -> dict[DeliveryFile, list[str]]:
     headers: dict[DeliveryFile, list[str]] = {}
     problems: list[str] = []
     for f in files:
-        header = read_header(f)
+        try:
+            header = read_header(f)
+        except (OSError, EOFError, duckdb.Error) as exc:  # e.g. a .csv.gz that is not gzip
+            problems.append(f"  {f.name}: cannot be read ({exc})")
+            continue
         if not header:
             problems.append(f"  {f.name}: the file is empty (no header row); write the header or remove the file")
             continue
-        missing = [c for c in f.table.required_columns if c not in header]
-        duplicated = sorted({c for c in header if header.count(c) > 1})
+        positions = column_positions(f.table, header)
+        lowered = [h.lower() for h in header]
+        missing = [c for c in f.table.required_columns if c not in positions]
+        duplicated = sorted({h for h in header if lowered.count(h.lower()) > 1})
         if missing:
             problems.append(f"  {f.name}: missing required column(s) {', '.join(missing)}")
         elif duplicated:
-            problems.append(f"  {f.name}: column(s) named twice in the header: {', '.join(duplicated)}")
+            problems.append(f"  {f.name}: column(s) named twice in the header (names match in any case): "
+                            f"{', '.join(duplicated)}")
         headers[f] = header
     if problems:
         raise SchemaDriftError(
@@ -129,6 +196,9 @@ def check_schema(files: list[DeliveryFile]) -> dict[DeliveryFile, list[str]]:
 
 # ---------------------------------------------------------------------------------------------- storage
 
+LANDED_FILES_KEY = ["load_id", "table_name", "file_name"]
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for table in BY_NAME.values():
@@ -138,14 +208,29 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""create table if not exists raw._loads (
         load_id bigint primary key, loaded_at timestamptz not null, raw_dir varchar not null,
         files_landed integer not null, rows_landed bigint not null)""")
-    con.execute("""create table if not exists raw._landed_files (
+    landed_files = """(
         load_id bigint not null, table_name varchar not null, file_name varchar not null,
         file_sha256 varchar not null, rows_delivered bigint not null, rows_landed bigint not null,
         rows_duplicate bigint not null, rows_unparseable bigint not null,
-        primary key (table_name, file_name, file_sha256))""")
+        primary key (load_id, table_name, file_name))"""
+    con.execute(f"create table if not exists raw._landed_files {landed_files}")
+    key = con.execute("select constraint_column_names from duckdb_constraints() where schema_name = 'raw' "
+                      "and table_name = '_landed_files' and constraint_type = 'PRIMARY KEY'").fetchall()
+    if key and list(key[0][0]) != LANDED_FILES_KEY:
+        # a build file from before one file name could land the same content twice (A, B, A again): one row
+        # per landing of a file now, so re-key the table (it is small: one row per file landed)
+        con.execute("begin transaction")
+        con.execute(f"create table raw._landed_files_rekeyed {landed_files}")
+        con.execute("insert into raw._landed_files_rekeyed select * from raw._landed_files")
+        con.execute("drop table raw._landed_files")
+        con.execute("alter table raw._landed_files_rekeyed rename to _landed_files")
+        con.execute("commit")
     con.execute("""create table if not exists raw._unparseable_rows (
         table_name varchar not null, file_name varchar not null, row_number bigint not null,
         raw_line varchar, error varchar not null, load_id bigint not null, record_id varchar)""")
+    con.execute("""create table if not exists raw._ignored_files (
+        load_id bigint not null, file_name varchar not null, reason_code varchar not null, reason varchar not null,
+        file_sha256 varchar not null, file_bytes bigint not null)""")
 
 
 def file_sha256(path: Path) -> str:
@@ -162,83 +247,133 @@ def _row_hash_sql(table: Table) -> str:
 
 
 def _select_contract_columns(table: Table, header: list[str]) -> str:
-    return ", ".join(f'"{c}"' if c in header else f'null::varchar as "{c}"' for c in table.columns)
+    """The contract's columns from a CSV read with positional names c0, c1, … (header names in any case)."""
+    positions = column_positions(table, header)
+    return ", ".join(f'c{positions[c]} as "{c}"' if c in positions else f'null::varchar as "{c}"'
+                     for c in table.columns)
+
+
+def _positional_columns(header: list[str]) -> str:
+    # positional names: the header's own spelling (case, quotes, a name given twice) never reaches SQL
+    return "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
 
 
 # ---------------------------------------------------------------------------------------------- reading
-
-def _read_csv_fast(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str]) -> bool:
-    """DuckDB's reader into temp table `batch`; False when any record fails to parse (then the slow path)."""
-    before = con.execute("select count(*) from reject_errors").fetchall()[0][0] if _has(con, "reject_errors") else 0
-    columns = "{" + ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header) + "}"
-    con.execute(f"""create or replace temp table batch as
-        select row_number() over () as _row_number, {_select_contract_columns(f.table, header)}
-        from read_csv(?, columns={columns}, header=true, auto_detect=false, delim=',', quote='"', escape='"',
-                      strict_mode=true, null_padding=false, store_rejects=true, encoding='utf-8')""",
-                [str(f.path)])
-    after = con.execute("select count(*) from reject_errors").fetchall()[0][0]
-    return after == before
-
 
 def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchall()[0][0])
 
 
-def _sql_str(text: str) -> str:
-    return text.replace("'", "''")
+class _Lines:
+    """The physical lines of a text file, read on demand; lines before the last `release` are forgotten, so
+    memory holds about one record (at most MAX_RECORD_LINES lines) whatever the file's size."""
+
+    def __init__(self, fh: IO[str]):
+        self._lines, self._buf, self._base = iter(fh), [], 0
+
+    def get(self, k: int) -> str | None:
+        while k - self._base >= len(self._buf):
+            line = next(self._lines, None)
+            if line is None:
+                return None
+            self._buf.append(line)
+        return self._buf[k - self._base]
+
+    def text(self, start: int, end: int) -> str:
+        return "".join(self._buf[start - self._base:end - self._base])
+
+    def release(self, k: int) -> None:
+        if k - self._base > 4096:
+            del self._buf[:k - self._base]
+            self._base = k
 
 
-class _Tap:
-    """Feeds lines to csv.reader and remembers them, so an unparseable record keeps its original text."""
+def _parse_record(lines: _Lines, k: int) -> tuple[list[str] | None, str | None, int]:
+    """The CSV record starting at physical line k: (fields or None, syntax error or None, next line)."""
+    first = lines.get(k)
+    if '"' not in first:
+        return first.rstrip("\r\n").split(","), None, k + 1
+    taken = 0
 
-    def __init__(self, lines: Iterator[str]):
-        self.lines, self.taken = lines, []
+    def feed() -> Iterator[str]:
+        nonlocal taken
+        while taken < MAX_RECORD_LINES and (line := lines.get(k + taken)) is not None:
+            taken += 1
+            yield line
 
-    def __iter__(self) -> _Tap:
-        return self
+    try:
+        return next(csv.reader(feed(), strict=True)), None, k + taken
+    except csv.Error as exc:
+        if taken >= MAX_RECORD_LINES:
+            return None, f"CSV syntax: a quoted field runs over more than {MAX_RECORD_LINES:,} lines", k + taken
+        if str(exc) == "unexpected end of data":
+            return None, "CSV syntax: a quoted field is not closed before the end of the file", k + taken
+        return None, f"CSV syntax: {exc}", k + taken
 
-    def __next__(self) -> str:
-        line = next(self.lines)
-        self.taken.append(line)
-        return line
+
+def _records(lines: _Lines, width: int) -> Iterator[tuple[list[str] | None, str | None, str]]:
+    """(fields, error, original text) of every record after the header; blank lines are not records.
+
+    A record that fails (broken quoting, or not `width` fields) after its quoted field ran past a newline is
+    resynchronised: when a later line it swallowed starts a valid record, the broken record is its first
+    physical line alone and reading goes on with the next line — one unbalanced quote costs one record, not the
+    records after it. When none of the swallowed lines starts a valid record, the lines are one bad record."""
+    memo: dict[int, tuple[list[str] | None, str | None, int]] = {}
+
+    def parse(k: int) -> tuple[list[str] | None, str | None, int]:
+        if k not in memo:
+            memo[k] = _parse_record(lines, k)
+        return memo[k]
+
+    def valid(k: int) -> bool:
+        fields, error, _ = parse(k)
+        return error is None and len(fields) == width
+
+    k = _parse_record(lines, 0)[2]  # the header, already checked
+    while (line := lines.get(k)) is not None:
+        if not line.strip("\r\n"):
+            k += 1
+            continue
+        fields, error, end = memo.pop(k, None) or _parse_record(lines, k)
+        if error is None and len(fields) != width:
+            error = f"expected {width} fields as in the header, found {len(fields)}"
+        if error and end - k > 1 and any(lines.get(j).strip("\r\n") and valid(j) for j in range(k + 1, end)):
+            fields, end = None, k + 1
+            error = ("CSV syntax: unbalanced quote: a quoted field opened on this line is not closed on it "
+                     "(the lines after it were read as records of their own)")
+        if fields is None:  # what the line says, read leniently, for the record id: its last field may be the
+            fields = next(csv.reader([line]), [])[:-1]  # unclosed quoted one, holding the rest of the line
+        yield fields, error, lines.text(k, end).rstrip("\r\n")
+        k = end
+        if memo:
+            for j in [j for j in memo if j < k]:
+                del memo[j]
+        lines.release(k)
 
 
 def _read_csv_careful(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str],
                       load_id: int) -> int:
-    """Python's csv module, record by record: good records → `batch`, bad ones → raw._unparseable_rows."""
-    wanted = [header.index(c) if c in header else None for c in f.table.columns]
-    key_at = [header.index(c) for c in f.table.key if c in header]
+    """Record by record (Python's csv module per record, resynchronising after a broken one): good records →
+    `batch`, bad ones → raw._unparseable_rows with their original text."""
+    positions = column_positions(f.table, header)
+    wanted = [positions.get(c) for c in f.table.columns]
+    key_at = [positions[c] for c in f.table.key if c in positions]
     good: list[tuple] = []
     bad: list[tuple] = []
-    with open(f.path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        tap = _Tap(iter(fh))
-        reader = csv.reader(tap, strict=True)
-        tap.taken.clear()
-        next(reader)  # header, already checked
-        tap.taken.clear()
+    with _open_text(f) as fh:
         row_number = 0
-        while True:
-            try:
-                record = next(reader)
-                error = None
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                record, error = None, f"CSV syntax: {exc}"
-            text = "".join(tap.taken).rstrip("\r\n")
-            tap.taken.clear()
-            if record == [] and error is None:
-                continue  # blank line: not a record
+        for record, parse_error, text in _records(_Lines(fh), len(header)):
             row_number += 1
-            if error is None and len(record) != len(header):
-                error = f"expected {len(header)} fields as in the header, found {len(record)}"
+            error = parse_error
             if error is None and _has_surrogate("".join(record)):
                 error = "invalid UTF-8"
             if error:
                 safe = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                # the record's id as written, when the ragged record still has the key column(s)
-                parts = [record[i] for i in key_at if record and i < len(record)] if record else []
+                # the record's id as written, when the bad record still has the key column(s)
+                parts = [record[i] for i in key_at if i < len(record)]
                 record_id = "|".join(parts) if parts and len(parts) == len(key_at) and all(parts) else None
+                if record_id and ("\n" in record_id or "\r" in record_id):
+                    record_id = None  # a key that ran into the next line is not an id
                 if record_id and _has_surrogate(record_id):
                     record_id = record_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 bad.append((f.table.name, f.name, row_number, safe, error, load_id, record_id))
@@ -265,7 +400,9 @@ def _has_surrogate(value: str) -> bool:
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str]) -> None:
-    cols = ", ".join(f'cast("{c}" as varchar) as "{c}"' if c in header else f'null::varchar as "{c}"'
+    positions = column_positions(f.table, header)
+    quoted = {c: '"' + header[i].replace('"', '""') + '"' for c, i in positions.items()}
+    cols = ", ".join(f'cast({quoted[c]} as varchar) as "{c}"' if c in quoted else f'null::varchar as "{c}"'
                      for c in f.table.columns)
     con.execute(f"create or replace temp table batch as select file_row_number + 1 as _row_number, {cols} "
                 f"from read_parquet(?, file_row_number=true)", [str(f.path)])
@@ -274,18 +411,18 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[
 # ---------------------------------------------------------------------------------------------- landing
 
 def _read_csv_group(con: duckdb.DuckDBPyConnection, files: list[DeliveryFile], header: list[str]) -> set[str]:
-    """Several CSV files with the same header in one DuckDB read, appended to `table_batch` with their names and
-    per-file row numbers (the reader keeps file and row order). Returns the paths of files with a record DuckDB
-    could not read: their rows are left out, for the careful reader."""
+    """Several CSV files with the same header layout and compression in one DuckDB read, appended to
+    `table_batch` with their names and per-file row numbers (the reader keeps file and row order). Returns the
+    paths of files with a record DuckDB could not read: their rows are left out, for the careful reader."""
     before = con.execute("select count(*) from reject_errors").fetchall()[0][0] if _has(con, "reject_errors") else 0
-    columns = "{" + ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header) + "}"
     table = files[0].table
     con.execute("create or replace temp table file_names (_path varchar, _name varchar)")
     con.executemany("insert into file_names values (?, ?)", [(str(f.path), f.name) for f in files])
     con.execute(f"""create or replace temp table group_batch as
         select row_number() over () as _position, filename as _path, {_select_contract_columns(table, header)}
-        from read_csv(?, columns={columns}, header=true, auto_detect=false, delim=',', quote='"', escape='"',
-                      strict_mode=true, null_padding=false, store_rejects=true, encoding='utf-8', filename=true)""",
+        from read_csv(?, columns={_positional_columns(header)}, header=true, auto_detect=false, delim=',',
+                      quote='"', escape='"', strict_mode=true, null_padding=false, store_rejects=true,
+                      encoding='utf-8', compression='{files[0].compression}', filename=true)""",
                 [[str(f.path) for f in files]])
     bad: set[str] = set()
     if con.execute("select count(*) from reject_errors").fetchall()[0][0] != before:
@@ -304,32 +441,33 @@ def _read_csv_group(con: duckdb.DuckDBPyConnection, files: list[DeliveryFile], h
     return bad
 
 
-def _read_file(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str], load_id: int,
-               known_bad: bool = False) -> int:
-    """The file's parseable records → temp table `batch`; returns how many records were unparseable."""
+def _read_file(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str], load_id: int) -> int:
+    """A Parquet file, or a CSV file DuckDB found a bad record in, → temp table `batch`; returns how many
+    records were unparseable."""
     if f.fmt == "parquet":
         _read_parquet(con, f, header)
-        return 0
-    if not known_bad and _read_csv_fast(con, f, header):
         return 0
     return _read_csv_careful(con, f, header, load_id)
 
 
 def _land_table(con: duckdb.DuckDBPyConnection, table: Table, outcomes: list[FileOutcome], load_id: int) -> None:
-    """Add the rows of `table_batch` (new files of one table) that raw does not have yet: one anti-join per batch
-    of files, not per file, so landing stays linear in the rows delivered."""
+    """Add the rows of `table_batch` (new files of one table): one anti-join per batch of files, not per file, so
+    landing stays linear in the rows delivered."""
     target = f'raw."{table.name}"'
     cols = ", ".join(f'"{c}"' for c in table.columns)
-    # A setup table without version columns is a snapshot: its file is its version, so only a row already landed
-    # from the same file is a duplicate (else a value changed back to an earlier one would be lost).
-    same_file = "" if table.transactional else " and r._file_name = b._file_name"
-    key = "_row_hash" if table.transactional else "_file_name, _row_hash"
+    if table.transactional:
+        # a row version is its content: one already in raw, from any file, is a duplicate (R2)
+        new_rows = f"""where not exists (select 1 from {target} r where r._row_hash = b._row_hash)
+            qualify row_number() over (partition by _row_hash order by _file_name, _row_number) = 1"""
+    else:
+        # a setup table is a snapshot without versions: a new content of a file is the newer version of every
+        # row in it, so all its rows land under this load id (only a row repeated within the file is a duplicate)
+        new_rows = "qualify row_number() over (partition by _file_name, _row_hash order by _row_number) = 1"
     con.execute(f"""
         insert into {target} ({cols}, _file_name, _row_number, _load_id, _row_hash)
         with b as (select *, {_row_hash_sql(table)} as _row_hash from table_batch)
         select {cols}, _file_name, _row_number, ?, _row_hash from b
-        where not exists (select 1 from {target} r where r._row_hash = b._row_hash{same_file})
-        qualify row_number() over (partition by {key} order by _file_name, _row_number) = 1""", [load_id])
+        {new_rows}""", [load_id])
     names = [o.file_name for o in outcomes]
     delivered = dict(con.execute("select _file_name, count(*) from table_batch group by 1").fetchall())
     landed = dict(con.execute(f"select _file_name, count(*) from {target} where _load_id = ? "
@@ -343,21 +481,23 @@ def _land_table(con: duckdb.DuckDBPyConnection, table: Table, outcomes: list[Fil
 
 def _read_files(con: duckdb.DuckDBPyConnection, table: Table, files: list[DeliveryFile],
                 headers: dict[DeliveryFile, list[str]], load_id: int) -> dict[str, int]:
-    """The files into a fresh `table_batch` (CSV files with one header in one DuckDB read; files with a bad
-    record, and Parquet, one at a time). Returns the unparseable records per file."""
+    """The files into a fresh `table_batch` (CSV files with one header layout and compression in one DuckDB read;
+    files with a bad record, and Parquet, one at a time). Returns the unparseable records per file."""
     cols = ", ".join(f'"{c}" varchar' for c in table.columns)
     con.execute(f"create or replace temp table table_batch (_file_name varchar, _row_number bigint, {cols})")
     unparseable: dict[str, int] = {}
-    groups: dict[tuple[str, ...], list[DeliveryFile]] = {}
+    groups: dict[tuple, list[DeliveryFile]] = {}
     for f in files:
         if f.fmt == "csv":
-            groups.setdefault(tuple(headers[f]), []).append(f)
+            positions = column_positions(table, headers[f])
+            layout = (len(headers[f]), tuple(positions.get(c) for c in table.columns), f.compression)
+            groups.setdefault(layout, []).append(f)
     one_by_one = [f for f in files if f.fmt != "csv"]
-    for header, members in groups.items():
-        bad = _read_csv_group(con, members, list(header))
+    for members in groups.values():
+        bad = _read_csv_group(con, members, headers[members[0]])
         one_by_one += [f for f in members if str(f.path) in bad]
     for f in one_by_one:
-        unparseable[f.name] = _read_file(con, f, headers[f], load_id, known_bad=f.fmt == "csv")
+        unparseable[f.name] = _read_file(con, f, headers[f], load_id)
         con.execute("insert into table_batch select ?, * from batch", [f.name])
     return unparseable
 
@@ -376,6 +516,19 @@ def _batches(files: list[tuple[DeliveryFile, str]], max_bytes: int) -> Iterator[
         yield batch
 
 
+def _new_ignored(con: duckdb.DuckDBPyConnection, ignored: list[IgnoredFile]) -> list[tuple]:
+    """The ignored files not yet listed in raw._ignored_files (same name, reason and content): re-running a
+    delivery lists nothing twice."""
+    listed = {tuple(r) for r in con.execute(
+        "select file_name, reason_code, file_sha256 from raw._ignored_files").fetchall()}
+    out = []
+    for i in ignored:
+        sha = file_sha256(i.path)
+        if (i.name, i.reason_code, sha) not in listed:
+            out.append((i.name, i.reason_code, i.reason, sha, i.path.stat().st_size))
+    return out
+
+
 def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingReport:
     """Land a delivery folder into the raw schema of `db_path` (created if missing), a batch of files per
     transaction. Nothing is written when a file's header lacks required columns."""
@@ -383,7 +536,9 @@ def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingRep
     files, ignored = discover(raw_dir)
     headers = check_schema(files)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    report = LandingReport(load_id=None, ignored=ignored)
+    report = LandingReport(load_id=None, ignored=[i.name for i in ignored], ignored_files=ignored)
+    for i in ignored:
+        progress(f"landing: ignored {i.name}: {i.reason}")
     with duckdb.connect(str(db_path)) as con:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")
@@ -391,21 +546,30 @@ def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingRep
         con.execute("set temp_directory = ?", [str(db_path.parent / ".landing-tmp")])
         con.execute(f"set memory_limit = '{LANDING_MEMORY}'")
         ensure_raw_schema(con)
-        landed = {(t, n, s) for t, n, s in
-                  con.execute("select table_name, file_name, file_sha256 from raw._landed_files").fetchall()}
+        # the content each file name had when it was last landed: the same content again is skipped; another
+        # content lands, even one the name had before (a snapshot changed back is the newer version)
+        last_landed = {(t, n): s for t, n, s in con.execute(
+            "select table_name, file_name, arg_max(file_sha256, load_id) from raw._landed_files group by all"
+        ).fetchall()}
         todo = []
         for f in files:
             sha = file_sha256(f.path)
-            if (f.table.name, f.name, sha) in landed:
+            if last_landed.get((f.table.name, f.name)) == sha:
                 report.files.append(FileOutcome(f.table.name, f.name, skipped=True))
             else:
                 todo.append((f, sha))
-        if not todo:
+        new_ignored = _new_ignored(con, ignored)
+        if not todo and not new_ignored:
             progress(f"landing: {len(files)} file(s) in {raw_dir}, all landed before: nothing to do")
             report.seconds = time.monotonic() - started
             return report
         load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._loads").fetchall()[0][0]
+        con.execute("begin transaction")
         con.execute("insert into raw._loads values (?, now(), ?, 0, 0)", [load_id, str(raw_dir)])
+        if new_ignored:
+            con.executemany("insert into raw._ignored_files values (?, ?, ?, ?, ?, ?)",
+                            [(load_id, *row) for row in new_ignored])
+        con.execute("commit")
         report.load_id = load_id
         by_table: dict[str, list[tuple[DeliveryFile, str]]] = {}
         for f, sha in todo:

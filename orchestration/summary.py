@@ -14,6 +14,11 @@ BUILD_SECTIONS: list[tuple[str, str]] = [
         select count(*) as files, sum(rows_delivered) as rows_delivered, sum(rows_landed) as rows_landed,
                sum(rows_duplicate) as duplicates_of_landed_rows, sum(rows_unparseable) as unparseable
         from raw._landed_files"""),
+    ("Ignored files: not read, content not landed since (marts.rpt_ignored_files; README: names and formats)", """
+        select file_name, reason_code, reason from raw._ignored_files
+        where file_sha256 not in (select file_sha256 from raw._landed_files)
+        qualify row_number() over (partition by file_name, file_sha256 order by load_id desc) = 1
+        order by file_name limit 20"""),
 ]
 
 # (title, query against the published warehouse)

@@ -131,3 +131,68 @@ def test_a_snapshot_value_changed_back_is_landed_again(tmp_path):
         (delivery / "uom" / f"2026-01-0{day}.csv").write_text(f"uomid,name\nu1,{name}\n")
     land(delivery, db, progress=lambda _: None)
     assert _count(db, "uom") == 3
+
+
+def test_a_setup_snapshot_sent_again_under_its_name_lands_whole_as_the_newer_version(tmp_path):
+    """Issue 16 item 2: product.csv the next day with one value changed is the newer snapshot. Every row of a new
+    content lands under the new load id, also a content the name had before (changed back); staging takes the
+    newest landing per record id (_load_id desc, file, row number)."""
+    delivery, db = tmp_path / "delivery", tmp_path / "b.duckdb"
+    delivery.mkdir()
+    path = delivery / "uom.csv"
+    day_1 = "uomid,name\nu1,each\nu2,hour\n"
+    loads = []
+    for content in (day_1, "uomid,name\nu1,piece\nu2,hour\n", day_1):
+        path.write_text(content)
+        loads.append(land(delivery, db, progress=lambda _: None).load_id)
+    assert loads == [1, 2, 3]
+    path.write_text(day_1)  # the same content as its last landing: skipped
+    assert land(delivery, db, progress=lambda _: None).load_id is None
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select _load_id, _file_name, _row_number, uomid, name from raw.uom order by 1, 3").fetchall() == [
+            (1, "uom.csv", 1, "u1", "each"), (1, "uom.csv", 2, "u2", "hour"),
+            (2, "uom.csv", 1, "u1", "piece"), (2, "uom.csv", 2, "u2", "hour"),
+            (3, "uom.csv", 1, "u1", "each"), (3, "uom.csv", 2, "u2", "hour")]
+        assert con.execute("""select uomid, arg_max(name, (_load_id, _file_name, _row_number)) from raw.uom
+                              group by 1 order by 1""").fetchall() == [("u1", "each"), ("u2", "hour")]
+        assert con.execute("select load_id, rows_delivered, rows_landed, rows_duplicate from raw._landed_files "
+                           "order by 1").fetchall() == [(1, 2, 2, 0), (2, 2, 2, 0), (3, 2, 2, 0)]
+
+
+def test_a_transactional_file_changed_back_adds_no_row_twice(tmp_path):
+    delivery, db = _delivery(tmp_path), tmp_path / "b.duckdb"
+    land(delivery, db, progress=lambda _: None)
+    path = delivery / "msdyn_workorderproduct" / "2026-02-03.csv"
+    original = path.read_text()
+    path.write_text(original + original.splitlines()[1].replace("wop-1", "wop-9") + "\n")
+    land(delivery, db, progress=lambda _: None)
+    path.write_text(original)  # back to the first content: lands again, every row a duplicate of a landed one
+    report = land(delivery, db, progress=lambda _: None)
+    (outcome,) = [f for f in report.files if not f.skipped]
+    assert (outcome.rows_delivered, outcome.rows_landed, outcome.rows_duplicate) == (1, 0, 1)
+    assert _count(db, "msdyn_workorderproduct") == 3
+
+
+def test_a_build_file_from_before_is_rekeyed_to_one_row_per_landing_of_a_file(tmp_path):
+    db = tmp_path / "b.duckdb"
+    with duckdb.connect(str(db)) as con:  # raw._landed_files as earlier versions created it
+        con.execute("create schema raw")
+        con.execute("""create table raw._landed_files (
+            load_id bigint not null, table_name varchar not null, file_name varchar not null,
+            file_sha256 varchar not null, rows_delivered bigint not null, rows_landed bigint not null,
+            rows_duplicate bigint not null, rows_unparseable bigint not null,
+            primary key (table_name, file_name, file_sha256))""")
+        con.execute("insert into raw._landed_files values (1, 'uom', 'uom.csv', 'sha-a', 2, 2, 0, 0)")
+        con.execute("""create table raw._loads (load_id bigint primary key, loaded_at timestamptz not null,
+            raw_dir varchar not null, files_landed integer not null, rows_landed bigint not null)""")
+        con.execute("insert into raw._loads values (1, now(), '/old', 1, 2)")
+    delivery = tmp_path / "delivery"
+    delivery.mkdir()
+    (delivery / "uom.csv").write_text("uomid,name\nu1,each\n")
+    assert land(delivery, db, progress=lambda _: None).load_id == 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select constraint_column_names from duckdb_constraints() where schema_name = 'raw' "
+                           "and table_name = '_landed_files' and constraint_type = 'PRIMARY KEY'").fetchall() == [
+            (["load_id", "table_name", "file_name"],)]
+        assert con.execute("select load_id, file_name from raw._landed_files order by 1").fetchall() == [
+            (1, "uom.csv"), (2, "uom.csv")]
