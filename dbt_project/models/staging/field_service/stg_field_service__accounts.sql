@@ -1,4 +1,4 @@
--- The current accounts (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current accounts (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     account_id,
     tax_group_id,

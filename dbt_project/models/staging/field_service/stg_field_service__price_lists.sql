@@ -1,4 +1,4 @@
--- The current price lists (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current price lists (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     price_list_id,
     price_list_name,

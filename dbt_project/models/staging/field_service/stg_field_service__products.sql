@@ -1,4 +1,4 @@
--- The current products (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current products (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     product_id,
     default_unit_id,

@@ -1,4 +1,4 @@
--- The current units (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current units (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     unit_id,
     unit_name,

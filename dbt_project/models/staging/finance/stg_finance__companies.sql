@@ -1,4 +1,4 @@
--- The current companies (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current companies (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     company_code,
     company_name,

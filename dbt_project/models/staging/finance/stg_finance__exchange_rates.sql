@@ -1,4 +1,4 @@
--- The current exchange rates (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current exchange rates (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     from_currency_code,
     to_currency_code,

@@ -1,4 +1,4 @@
--- The current tax groups (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current tax groups (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     tax_group_id,
     tax_rate_percent,

@@ -1,4 +1,4 @@
--- The current contract lines (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current contract lines (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     contract_line_id,
     contract_id,

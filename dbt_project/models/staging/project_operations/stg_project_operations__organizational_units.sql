@@ -1,4 +1,4 @@
--- The current organizational units (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current organizational units (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     organizational_unit_id,
     organizational_unit_name,

@@ -1,4 +1,4 @@
--- The current project price lists (the accepted row of the latest file per key); rejected rows are in rpt_rejected_rows.
+-- The current project price lists (the accepted row of the newest landing per key); rejected rows are in rpt_rejected_rows.
 select
     price_list_id,
     organizational_unit_id,

@@ -27,7 +27,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['main_account_key', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['main_account_key'], versioned=false) }}
 )
 
 select
@@ -40,6 +40,6 @@ select
         source_relation=source('config_overrides', 'main_accounts'),
         record_id='main_account_key',
         partition_by=['main_account_key'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

@@ -32,7 +32,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['posting_profile_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['posting_profile_id'], versioned=false) }}
 )
 
 select
@@ -47,6 +47,6 @@ select
         source_relation=source('config_overrides', 'posting_profiles'),
         record_id='posting_profile_id',
         partition_by=['posting_profile_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

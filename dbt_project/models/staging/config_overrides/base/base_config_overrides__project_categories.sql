@@ -25,7 +25,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['project_category_key', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['project_category_key'], versioned=false) }}
 )
 
 select
@@ -38,6 +38,6 @@ select
         source_relation=source('config_overrides', 'project_categories'),
         record_id='project_category_key',
         partition_by=['project_category_key'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

@@ -1,4 +1,4 @@
--- Every delivered account row, typed, with its R4 outcome. A setup snapshot: the latest file's row is current.
+-- Every delivered account row, typed, with its R4 outcome. A setup snapshot: the newest landing's row is current.
 with source as (
     select * from {{ source('field_service', 'account') }}
 ),
@@ -27,7 +27,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['account_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['account_id'], versioned=false) }}
 )
 
 select
@@ -42,6 +42,6 @@ select
         source_relation=source('field_service', 'account'),
         record_id='account_id',
         partition_by=['account_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

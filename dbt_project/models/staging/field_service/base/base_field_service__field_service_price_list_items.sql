@@ -42,7 +42,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['price_list_id', 'product_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['price_list_id', 'product_id'], versioned=false) }}
 ),
 
 reference_checked as (
@@ -72,6 +72,6 @@ select
         source_relation=source('field_service', 'msdyn_fieldservicepricelistitem'),
         record_id="concat_ws('|', price_list_id, coalesce(product_id, ''))",
         partition_by=['price_list_id', 'product_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from reference_checked

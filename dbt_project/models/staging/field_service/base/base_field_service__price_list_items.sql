@@ -1,4 +1,4 @@
--- Every delivered productpricelevel row, typed, with its R4 outcome. A setup snapshot: the latest file's row is
+-- Every delivered productpricelevel row, typed, with its R4 outcome. A setup snapshot: the newest landing's row is
 -- current. Pricing methods of R12: 1 currency amount, 3 markup over current cost, 5 markup over standard cost.
 with source as (
     select * from {{ source('field_service', 'productpricelevel') }}
@@ -39,7 +39,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['price_list_item_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['price_list_item_id'], versioned=false) }}
 ),
 
 reference_checked as (
@@ -72,6 +72,6 @@ select
         source_relation=source('field_service', 'productpricelevel'),
         record_id='price_list_item_id',
         partition_by=['price_list_item_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from reference_checked

@@ -1,4 +1,4 @@
--- Every delivered product row, typed, with its R4 outcome. A setup snapshot: the latest file's row is current.
+-- Every delivered product row, typed, with its R4 outcome. A setup snapshot: the newest landing's row is current.
 with source as (
     select * from {{ source('field_service', 'product') }}
 ),
@@ -38,7 +38,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['product_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['product_id'], versioned=false) }}
 )
 
 select
@@ -55,6 +55,6 @@ select
         source_relation=source('field_service', 'product'),
         record_id='product_id',
         partition_by=['product_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

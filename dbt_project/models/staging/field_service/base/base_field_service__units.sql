@@ -1,4 +1,4 @@
--- Every delivered uom row, typed, with its R4 outcome. A setup snapshot: the latest file's row is current.
+-- Every delivered uom row, typed, with its R4 outcome. A setup snapshot: the newest landing's row is current.
 with source as (
     select * from {{ source('field_service', 'uom') }}
 ),
@@ -21,7 +21,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['unit_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['unit_id'], versioned=false) }}
 )
 
 select
@@ -32,6 +32,6 @@ select
         source_relation=source('field_service', 'uom'),
         record_id='unit_id',
         partition_by=['unit_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

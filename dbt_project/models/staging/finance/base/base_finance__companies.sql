@@ -22,7 +22,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['company_code', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['company_code'], versioned=false) }}
 )
 
 select
@@ -34,6 +34,6 @@ select
         source_relation=source('finance', 'cdm_company'),
         record_id='company_code',
         partition_by=['company_code'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

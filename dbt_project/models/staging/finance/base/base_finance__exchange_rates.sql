@@ -30,7 +30,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['exchange_rate_key', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['exchange_rate_key'], versioned=false) }}
 )
 
 select
@@ -43,6 +43,6 @@ select
         source_relation=source('finance', 'exchangerate'),
         record_id='exchange_rate_key',
         partition_by=['from_currency_code', 'to_currency_code', 'valid_from'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

@@ -23,7 +23,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['tax_group_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['tax_group_id'], versioned=false) }}
 )
 
 select
@@ -34,6 +34,6 @@ select
         source_relation=source('finance', 'taxgroup'),
         record_id='tax_group_id',
         partition_by=['tax_group_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

@@ -49,7 +49,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['contract_line_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['contract_line_id'], versioned=false) }}
 ),
 
 reference_checked as (
@@ -82,6 +82,6 @@ select
         source_relation=source('project_operations', 'salesorderdetail'),
         record_id='contract_line_id',
         partition_by=['contract_line_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from reference_checked

@@ -36,7 +36,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['contract_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['contract_id'], versioned=false) }}
 ),
 
 reference_checked as (
@@ -72,6 +72,6 @@ select
         source_relation=source('project_operations', 'salesorder'),
         record_id='contract_id',
         partition_by=['contract_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from reference_checked

@@ -23,7 +23,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['organizational_unit_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['organizational_unit_id'], versioned=false) }}
 )
 
 select
@@ -36,6 +36,6 @@ select
         source_relation=source('project_operations', 'msdyn_organizationalunit'),
         record_id='organizational_unit_id',
         partition_by=['organizational_unit_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked

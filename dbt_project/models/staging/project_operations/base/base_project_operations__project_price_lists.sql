@@ -29,7 +29,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['project_price_list_key', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['project_price_list_key'], versioned=false) }}
 ),
 
 reference_checked as (
@@ -58,6 +58,6 @@ select
         source_relation=source('project_operations', 'msdyn_projectpricelist'),
         record_id='project_price_list_key',
         partition_by=['project_price_list_key'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from reference_checked

@@ -31,7 +31,7 @@ row_checked as (
 ),
 
 version_checked as (
-    {{ check_duplicate_versions('row_checked', ['project_id', '_file_name']) }}
+    {{ check_duplicate_versions('row_checked', ['project_id'], versioned=false) }}
 ),
 
 reference_checked as (
@@ -65,6 +65,6 @@ select
         source_relation=source('project_operations', 'msdyn_project'),
         record_id='project_id',
         partition_by=['project_id'],
-        newest_first=['_file_name desc', '_row_number desc'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
     ) }}
 from reference_checked
