@@ -24,6 +24,66 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- R4 out_of_range: the allowed range of every staged value that a later computation multiplies or adds into money
+    (DECISIONLOG D-S1). kind → (lowest, highest), both allowed. With quantities ≤ 1,000,000 and unit prices ≤
+    100,000,000 every line amount is ≤ 1e14, a hundredth of what DECIMAL(18,2) holds, so sums of many lines fit too;
+    amounts delivered as such (milestones, contracted amounts, additional costs) stay ≤ 1e13, because a milestone
+    amount is also the DECIMAL(18,4) unit price of its invoice line. -#}
+{% macro value_bounds() -%}
+    {{ return({
+        'quantity': (0, 1000000),
+        'minutes': (0, 1000000),
+        'unit_price': (-100000000, 100000000),
+        'amount': (-10000000000000, 10000000000000),
+        'markup_percent': (-100, 1000),
+        'percent': (0, 100),
+        'exchange_rate': ('0.00000001', 1000000),
+    }) }}
+{%- endmacro %}
+
+{#- pairs of (raw column, kind of value_bounds()): a delivered number outside its range → out_of_range, checked on
+    the text at full width, so that a number too large for its staged type is out_of_range too. Quantities and
+    minutes are checked against their upper bound only: below zero is negative_quantity. -#}
+{% macro when_out_of_range(pairs) -%}
+    {%- for raw, kind in pairs %}
+        {%- set low, high = value_bounds()[kind] %}
+        {%- set shown = [] %}
+        {%- for bound in (low, high) %}
+            {%- do shown.append("{:,}".format(bound) if bound is number else bound) %}
+        {%- endfor %}
+            when {% if kind in ('quantity', 'minutes') -%}
+                {{ to_wide_decimal(raw) }} > {{ high }}
+            {%- else -%}
+                {{ to_wide_decimal(raw) }} not between {{ low }} and {{ high }}
+            {%- endif %}
+                then 'out_of_range: {{ raw }} ''' || trim({{ raw }}) || ''' is outside the allowed range {{ shown[0] }} to {{ shown[1] }}'
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The run's clock (UTC, naive): the var `now` (FIELDLEDGER_NOW, an ISO date or UTC timestamp) when set, else
+    the start of this dbt invocation. -#}
+{% macro run_clock() -%}
+    {%- set pinned = (var('now', '') or '') | string | trim -%}
+    {%- if pinned -%}
+        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?Z?', pinned) -%}
+            {{ exceptions.raise_compiler_error("now=" ~ pinned ~ " is not an ISO date or UTC timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") }}
+        {%- endif -%}
+        {{ return(modules.datetime.datetime.fromisoformat(pinned.rstrip('Z'))) }}
+    {%- endif -%}
+    {%- set started = run_started_at or modules.datetime.datetime.now(modules.pytz.utc) -%}
+    {{ return(started.astimezone(modules.pytz.utc).replace(tzinfo=none) if started.tzinfo else started) }}
+{%- endmacro %}
+
+{#- pairs of (raw column, typed timestamp column): later than the run clock plus one day → future_date (R4). -#}
+{% macro when_future(pairs) -%}
+    {%- set clock = run_clock() %}
+    {%- set limit = (clock + modules.datetime.timedelta(days=1)).strftime('%Y-%m-%d %H:%M:%S') %}
+    {%- for raw, typed in pairs %}
+            when {{ typed }} > cast('{{ limit }}' as timestamp)
+                then 'future_date: {{ raw }} ''' || trim({{ raw }}) || ''' is later than the run clock {{ clock.strftime('%Y-%m-%d %H:%M:%S') }} UTC plus one day'
+    {%- endfor %}
+{%- endmacro %}
+
 {#- A referenced record that does not exist among the accepted rows of its table (unknown_reference). -#}
 {% macro when_unknown(raw_column, found_column, what, unless=none) %}
             when {% if unless %}not coalesce({{ unless }}, false) and {% endif %}{{ raw_column }} is not null

@@ -67,3 +67,20 @@
 {% macro to_word(column, words) -%}
     case when lower(trim({{ column }})) in ('{{ words | join("', '") }}') then lower(trim({{ column }})) end
 {%- endmacro %}
+
+{#- The delivered number at full width (up to 28 integer digits), for range checks: a value too large for its staged
+    type is out_of_range, not bad_type. NULL when the text is no number (DuckDB also reads 1e20 here: out of range
+    is out of range; a malformed number within range is still bad_type). -#}
+{% macro to_wide_decimal(column) -%}
+    {{ return(adapter.dispatch('to_wide_decimal', 'fieldledger')(column)) }}
+{%- endmacro %}
+
+{% macro default__to_wide_decimal(column) -%}
+    try_cast(trim({{ column }}) as decimal(38, 10))
+{%- endmacro %}
+
+{% macro spark__to_wide_decimal(column) -%}
+    case
+        when trim({{ column }}) rlike '^[+-]?[0-9]{1,28}(\\.[0-9]+)?$' then cast(trim({{ column }}) as decimal(38, 10))
+    end
+{%- endmacro %}

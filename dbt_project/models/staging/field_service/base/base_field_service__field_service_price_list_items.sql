@@ -27,6 +27,11 @@ row_checked as (
         *,
         case
             {{- when_missing(['msdyn_pricelist']) }}
+            {{- when_out_of_range([
+                ('msdyn_minimumchargeduration', 'minutes'),
+                ('msdyn_roundingto', 'minutes'),
+                ('msdyn_minimumchargeamount', 'amount'),
+            ]) }}
             {{- when_bad_type([
                 ('msdyn_roundingpolicy', 'rounding_policy', 'a rounding policy (none, up, down, nearest)'),
                 ('msdyn_minimumchargeduration', 'minimum_charge_minutes', 'a number of minutes'),

@@ -26,6 +26,7 @@ row_checked as (
         *,
         case
             {{- when_missing(['productpricelevelid', 'pricelevelid', 'productid', 'pricingmethodcode']) }}
+            {{- when_out_of_range([('amount', 'unit_price'), ('percentage', 'markup_percent')]) }}
             {{- when_bad_type([
                 ('pricingmethodcode', 'pricing_method',
                     'a supported pricing method (1 currency amount, 3 markup over current cost, 5 markup over standard cost)'),

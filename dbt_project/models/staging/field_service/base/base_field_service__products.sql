@@ -26,6 +26,7 @@ row_checked as (
         *,
         case
             {{- when_missing(['productid', 'msdyn_fieldserviceproducttype']) }}
+            {{- when_out_of_range([('price', 'unit_price'), ('standardcost', 'unit_price'), ('currentcost', 'unit_price')]) }}
             {{- when_bad_type([
                 ('msdyn_fieldserviceproducttype', 'product_type',
                     'a product type (690970000 Inventory, 690970001 Non-Inventory, 690970002 Service)'),

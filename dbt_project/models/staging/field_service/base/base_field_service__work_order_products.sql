@@ -38,6 +38,16 @@ row_checked as (
         case
             {{- when_missing(['msdyn_workorderproductid', 'versionnumber', 'modifiedon']) }}
             {{- when_missing(['msdyn_workorder', 'msdyn_product', 'msdyn_linestatus'], unless='is_deleted') }}
+            {{- when_out_of_range([
+                ('msdyn_estimatequantity', 'quantity'),
+                ('msdyn_quantity', 'quantity'),
+                ('msdyn_qtytobill', 'quantity'),
+                ('msdyn_unitamount', 'unit_price'),
+                ('msdyn_unitcost', 'unit_price'),
+                ('msdyn_discountpercent', 'percent'),
+                ('msdyn_additionalcost', 'amount'),
+                ('msdyn_commissioncosts', 'amount'),
+            ]) }}
             {{- when_bad_type([
                 ('versionnumber', 'version_number', 'a whole number'),
                 ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
@@ -52,9 +62,8 @@ row_checked as (
                 ('msdyn_additionalcost', 'additional_cost', 'an amount with at most 2 decimals'),
                 ('msdyn_commissioncosts', 'commission_costs', 'an amount with at most 2 decimals'),
             ]) }}
-            when discount_percent not between 0 and 100
-                then 'bad_type: msdyn_discountpercent ''' || msdyn_discountpercent || ''' is not between 0 and 100'
             {{- when_negative(['estimate_quantity', 'quantity', 'quantity_to_bill']) }}
+            {{- when_future([('modifiedon', 'modified_at')]) }}
         end as problem
     from renamed
 ),

@@ -38,6 +38,16 @@ row_checked as (
         case
             {{- when_missing(['msdyn_workorderserviceid', 'versionnumber', 'modifiedon']) }}
             {{- when_missing(['msdyn_workorder', 'msdyn_service', 'msdyn_linestatus'], unless='is_deleted') }}
+            {{- when_out_of_range([
+                ('msdyn_estimateduration', 'minutes'),
+                ('msdyn_duration', 'minutes'),
+                ('msdyn_durationtobill', 'minutes'),
+                ('msdyn_unitamount', 'unit_price'),
+                ('msdyn_unitcost', 'unit_price'),
+                ('msdyn_discountpercent', 'percent'),
+                ('msdyn_additionalcost', 'amount'),
+                ('msdyn_commissioncosts', 'amount'),
+            ]) }}
             {{- when_bad_type([
                 ('versionnumber', 'version_number', 'a whole number'),
                 ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
@@ -52,9 +62,8 @@ row_checked as (
                 ('msdyn_additionalcost', 'additional_cost', 'an amount with at most 2 decimals'),
                 ('msdyn_commissioncosts', 'commission_costs', 'an amount with at most 2 decimals'),
             ]) }}
-            when discount_percent not between 0 and 100
-                then 'bad_type: msdyn_discountpercent ''' || msdyn_discountpercent || ''' is not between 0 and 100'
             {{- when_negative(['estimate_duration_minutes', 'duration_minutes', 'duration_to_bill_minutes']) }}
+            {{- when_future([('modifiedon', 'modified_at')]) }}
         end as problem
     from renamed
 ),

@@ -44,6 +44,7 @@ row_checked as (
                 ('isdelete', to_boolean('isdelete'), 'true or false'),
                 ('msdyn_systemstatus', 'system_status', 'a work order system status (690970000 … 690970005)'),
             ]) }}
+            {{- when_future([('modifiedon', 'modified_at'), ('createdon', 'created_at'), ('msdyn_completedon', 'completed_at')]) }}
         end as problem
     from renamed
 ),

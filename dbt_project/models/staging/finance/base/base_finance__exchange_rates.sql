@@ -20,11 +20,11 @@ row_checked as (
         *,
         case
             {{- when_missing(['fromcurrency', 'tocurrency', 'validfrom', 'rate']) }}
+            {{- when_out_of_range([('rate', 'exchange_rate')]) }}
             {{- when_bad_type([
                 ('validfrom', 'valid_from', 'an ISO-8601 date'),
                 ('rate', 'exchange_rate', 'a number with at most 8 decimals'),
             ]) }}
-            when exchange_rate <= 0 then 'bad_type: rate ''' || rate || ''' is not a positive number'
         end as problem
     from renamed
 ),

@@ -16,8 +16,8 @@ row_checked as (
         *,
         case
             {{- when_missing(['taxgroupid', 'rate_percent']) }}
+            {{- when_out_of_range([('rate_percent', 'percent')]) }}
             {{- when_bad_type([('rate_percent', 'tax_rate_percent', 'a percentage with at most 4 decimals')]) }}
-            when tax_rate_percent < 0 then 'bad_type: rate_percent ''' || rate_percent || ''' is below zero'
         end as problem
     from renamed
 ),

@@ -37,6 +37,7 @@ row_checked as (
                 ('msdyn_recordstage', 'record_stage', 'a record stage (1 Rejected, 2 Approved, …)'),
                 ('msdyn_approvedon', 'approved_at', 'an ISO-8601 timestamp'),
             ]) }}
+            {{- when_future([('modifiedon', 'modified_at'), ('msdyn_approvedon', 'approved_at')]) }}
         end as problem
     from renamed
 ),

@@ -35,6 +35,7 @@ row_checked as (
         *,
         case
             {{- when_missing(['salesorderdetailid', 'salesorderid', 'msdyn_billingmethod']) }}
+            {{- when_out_of_range([('extendedamount', 'amount')]) }}
             {{- when_bad_type([
                 ('msdyn_billingmethod', 'billing_method', 'a billing method (192350000 T&M, 192350001 fixed price)'),
                 ('msdyn_invoicefrequency', 'invoice_frequency', 'an invoice frequency (weekly, biweekly, monthly)'),

@@ -33,6 +33,7 @@ row_checked as (
                 ('isdelete', to_boolean('isdelete'), 'true or false'),
                 ('msdyn_projectinvoicestatus', 'invoice_status', 'a proforma invoice status (192350000 … 192350003)'),
             ]) }}
+            {{- when_future([('modifiedon', 'modified_at')]) }}
         end as problem
     from renamed
 ),

@@ -32,6 +32,7 @@ row_checked as (
             {{- when_missing(['msdyn_contractlinescheduleofvalueid', 'versionnumber', 'modifiedon']) }}
             {{- when_missing(['msdyn_contractlineid', 'msdyn_invoicedate', 'msdyn_amount', 'msdyn_invoicestatus'],
                 unless='is_deleted') }}
+            {{- when_out_of_range([('msdyn_amount', 'amount')]) }}
             {{- when_bad_type([
                 ('versionnumber', 'version_number', 'a whole number'),
                 ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
@@ -40,6 +41,8 @@ row_checked as (
                 ('msdyn_amount', 'amount', 'an amount with at most 2 decimals'),
                 ('msdyn_invoicedate', 'invoice_date', 'an ISO-8601 date'),
             ]) }}
+            {# the invoice date may lie ahead (a milestone planned for later); the change itself may not #}
+            {{- when_future([('modifiedon', 'modified_at')]) }}
         end as problem
     from renamed
 ),
