@@ -19,6 +19,8 @@ BUILD_SECTIONS: list[tuple[str, str]] = [
         where file_sha256 not in (select file_sha256 from raw._landed_files)
         qualify row_number() over (partition by file_name, file_sha256 order by load_id desc) = 1
         order by file_name limit 20"""),
+    ("Effective as_of_date (invoice runs, revenue recognition and aging stop here; SPEC §2)", """
+        select effective_as_of_date, as_of_date_source, run_clock from intermediate.int_delivery_as_of_date"""),
 ]
 
 # (title, query against the published warehouse)
