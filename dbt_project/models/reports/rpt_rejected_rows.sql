@@ -1,6 +1,7 @@
--- R4: one row per rejected input row — what was wrong (reason code and text), where (file and row) and what was
--- delivered (raw_row) — so that nothing is silently dropped. Rebuilt every run: a row whose reason went away
--- (the missing product arrived) is accepted again and leaves this report.
+-- R4: one row per rejected input row — what was wrong (reason code and text), where (landing, file and row) and
+-- what was delivered (raw_row) — so that nothing is silently dropped. Rebuilt every run: a row whose reason went
+-- away (the missing product arrived) is accepted again and leaves this report. A file delivered again under the
+-- same name gives rows with the same file name and row number: load_id tells them apart.
 with unparseable as (
     select
         table_name,
@@ -46,9 +47,18 @@ later_stages as (
         reason_code,
         reason,
         raw_row,
-        '{{ stage }}' as stage,
-        cast(null as bigint) as load_id
+        '{{ stage }}' as stage
     from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+later_stage_landings as (
+    -- later stages reject current accepted rows: the landing of that row
+    {%- for table_name, model in staged_tables() %}
+    select _table_name, _record_id, _file_name, _row_number, _load_id
+    from {{ ref(model) }}
+    where is_current and _record_id in (select record_id from later_stages where table_name = '{{ table_name }}')
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 )
@@ -57,4 +67,19 @@ select * from unparseable
 union all
 select * from staging
 union all
-select * from later_stages
+select
+    later_stages.table_name,
+    later_stages.file_name,
+    later_stages.row_number,
+    later_stages.record_id,
+    later_stages.reason_code,
+    later_stages.reason,
+    later_stages.raw_row,
+    later_stages.stage,
+    later_stage_landings._load_id as load_id
+from later_stages
+left join later_stage_landings
+    on later_stages.table_name = later_stage_landings._table_name
+    and later_stages.record_id = later_stage_landings._record_id
+    and later_stages.file_name = later_stage_landings._file_name
+    and later_stages.row_number = later_stage_landings._row_number
