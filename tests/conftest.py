@@ -73,7 +73,7 @@ class InProcessDbt:
         try:
             result = self.runner.invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir",
                                          str(DBT_PROJECT_DIR), "--target-path", str(self.warehouse.root / "target"),
-                                         "--quiet"])
+                                         *([] if os.environ.get("FIELDLEDGER_TEST_DBT_VERBOSE") else ["--quiet"])])
         finally:
             os.environ.pop("FIELDLEDGER_BUILD_DB") if old is None else os.environ.__setitem__("FIELDLEDGER_BUILD_DB", old)
             # landing and queries open the file with another DuckDB configuration, which DuckDB refuses while dbt

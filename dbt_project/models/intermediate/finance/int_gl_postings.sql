@@ -76,12 +76,12 @@ legs as (
     union all
     select 'revenue_recognition', revenue_recognition_id, 'RR-' || legal_entity || '-' || replace(period, '-', '')
         || '-' || substr(contract_line_id, 1, 8), legal_entity, period_end, project_id, null, contract_line_id, null,
-        null, 'wip_sales_value', 'debit', {{ money('period_revenue * exchange_rate') }}, 1
+        null, 'wip_sales_value', 'debit', {{ money('cast(period_revenue as decimal(38, 2)) * exchange_rate') }}, 1
     from recognition where exchange_rate is not null
     union all
     select 'revenue_recognition', revenue_recognition_id, 'RR-' || legal_entity || '-' || replace(period, '-', '')
         || '-' || substr(contract_line_id, 1, 8), legal_entity, period_end, project_id, null, contract_line_id, null,
-        null, 'accrued_revenue', 'credit', {{ money('period_revenue * exchange_rate') }}, 2
+        null, 'accrued_revenue', 'credit', {{ money('cast(period_revenue as decimal(38, 2)) * exchange_rate') }}, 2
     from recognition where exchange_rate is not null
 )
 

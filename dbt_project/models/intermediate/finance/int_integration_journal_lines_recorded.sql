@@ -78,7 +78,7 @@ select
     cast(amount as decimal(18, 2)) as amount,
     currency_code,
     exchange_rate,
-    {{ money('amount * exchange_rate') }} as amount_accounting,
+    {{ money('cast(amount as decimal(38, 2)) * exchange_rate') }} as amount_accounting,
     accounting_currency_code,
     created_at
 from numbered

@@ -102,7 +102,7 @@ cumulated as (
         end as percent_complete,
         case
             when coalesce(estimated_cost, 0) <= 0 then cast(0 as decimal(18, 2))
-            else cast({{ divide_round('contracted_amount * capped_cost', 'estimated_cost', 2) }} as decimal(18, 2))
+            else cast({{ divide_round('cast(contracted_amount as decimal(38, 2)) * capped_cost', 'estimated_cost', 2) }} as decimal(18, 2))
         end as cumulative_revenue
     from completed
 ),

@@ -35,7 +35,7 @@ priced as (
         -- cost (R14)
         revisions.cost_quantity,
         costs.unit_cost,
-        {{ money('revisions.cost_quantity * costs.unit_cost') }}
+        {{ money('cast(revisions.cost_quantity as decimal(38, 4)) * costs.unit_cost') }}
             + revisions.additional_cost + revisions.commission_costs as cost_amount,
         revisions.additional_cost,
         revisions.commission_costs,
@@ -80,5 +80,5 @@ priced as (
 
 select
     *,
-    {{ money('sales_quantity * unit_price * (1 - discount_percent * 0.01)') }} + minimum_charge_amount as sales_amount
+    {{ money('cast(sales_quantity as decimal(38, 4)) * unit_price * (1 - discount_percent * 0.01)') }} + minimum_charge_amount as sales_amount
 from priced

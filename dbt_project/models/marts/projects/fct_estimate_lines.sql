@@ -45,7 +45,7 @@ select
     pricing_date,
     cast(quantity as decimal(18, 4)) as quantity,
     unit_cost as unit_price,
-    {{ money('quantity * unit_cost') }} as amount,
+    {{ money('cast(quantity as decimal(38, 4)) * unit_cost') }} as amount,
     cost_source as price_source,
     cost_currency_code as currency_code
 from lines
@@ -63,7 +63,7 @@ select
     pricing_date,
     cast(quantity as decimal(18, 4)),
     unit_price,
-    {{ money('quantity * unit_price') }},
+    {{ money('cast(quantity as decimal(38, 4)) * unit_price') }},
     price_source,
     contract_currency_code
 from lines
