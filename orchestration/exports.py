@@ -1,10 +1,15 @@
 """Finance exports (SPEC §3): after each run, the integration journal lines and posted customer invoices not yet
 sent, as CSV and Parquet files in FIELDLEDGER_EXPORT_DIR — one batch per run, exactly once.
 
-A batch's id is a hash of the ids of its rows, so the same pending rows always make the same batch. Files are
-written to a hidden folder and renamed into place; then the batch and its rows are recorded in the build file
-(schema `exports`). After a crash between the two, the next run finds the folder of the same batch and records it
-without writing it again; a run with nothing pending writes nothing.
+A batch's id is a hash of the ids of its rows, so the same pending rows always make the same batch. The batch and
+its rows are recorded in the build file (schema `exports`) as `pending` first; then its files are written to a
+hidden folder, renamed into place, and the batch is marked `written`. A row belongs to one batch from the moment it
+is recorded, so no later batch can contain it. A batch still pending when a run starts (a crash, a full disk, an
+export folder that could not be written) is completed first, before anything new: its folder is already there
+(recorded as written, not written again) or exactly its rows are written again. A run with nothing pending writes
+nothing.
+
+Paths never enter SQL text: DuckDB takes the file of `COPY … TO ?` as a parameter.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ INTEGRATION_LINES_SQL = """
     from marts.fct_integration_journal_lines l
     left join marts.dim_products p on p.product_id = l.product_id
     left join marts.dim_customers c on c.customer_id = l.customer_id
-    where l.integration_line_id not in (select row_id from exports.batch_rows)
+    where l.integration_line_id {rows}
     order by l.legal_entity, l.voucher, l.integration_line_id"""
 
 CUSTOMER_INVOICES_SQL = """
@@ -70,11 +75,18 @@ CUSTOMER_INVOICES_SQL = """
         i.total_amount_accounting as "TotalAmountMST"
     from marts.fct_customer_invoices i
     left join marts.dim_customers c on c.customer_id = i.customer_id
-    where i.invoice_id not in (select row_id from exports.batch_rows)
+    where i.invoice_id {rows}
     order by i.legal_entity, i.invoice_number, i.invoice_id"""
 
 EXPORTS = {"integration_journal_lines": (INTEGRATION_LINES_SQL, "IntegrationLineId"),
            "customer_invoices": (CUSTOMER_INVOICES_SQL, "InvoiceId")}
+
+
+# which rows a query selects: the rows of no batch yet, or the rows of one recorded batch (parameter: its id)
+NOT_YET_EXPORTED = "not in (select row_id from exports.batch_rows)"
+OF_BATCH = "in (select row_id from exports.batch_rows where batch_id = $batch_id)"
+
+CRASH_HOOK = "FIELDLEDGER_INJECT_CRASH"  # fault tests only (tests/faults): see _crash_point
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,8 @@ class Batch:
     batch_id: str
     folder: Path
     rows: dict[str, int]
-    written: bool  # False: the folder was already there (recorded now) — or nothing was pending
+    written: bool  # False: the folder was already there (recorded now)
+    recovered: bool = False  # a batch an earlier run recorded but did not finish
 
 
 def ensure_export_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -90,6 +103,10 @@ def ensure_export_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""create table if not exists exports.batches (
         batch_id varchar primary key, sequence integer not null, folder varchar not null,
         recorded_at timestamptz not null, row_counts varchar not null)""")
+    # pending: recorded, its files not (yet) in place; written: its folder is complete (build files of earlier
+    # versions recorded only written batches)
+    con.execute("alter table exports.batches add column if not exists status varchar default 'written'")
+    con.execute("alter table exports.batches add column if not exists written_at timestamptz")
     con.execute("""create table if not exists exports.batch_rows (
         row_id varchar primary key, export_name varchar not null, batch_id varchar not null)""")
 
@@ -99,42 +116,78 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def export_batch(build_db: Path, export_dir: Path) -> Batch | None:
-    """Write and record the batch of rows not yet exported; None when nothing is pending.
+def export_batches(build_db: Path, export_dir: Path) -> list[Batch]:
+    """Complete the batch an earlier run left pending, then record and write the batch of rows not yet exported.
+    Returns the batches written or recorded now, oldest first (empty when nothing was pending).
 
     Set-based in DuckDB (pending rows in temp tables, files by COPY, rows recorded by INSERT … SELECT), so a batch
     of tens of millions of lines never passes through Python."""
     export_dir.mkdir(parents=True, exist_ok=True)
+    done: list[Batch] = []
     with duckdb.connect(str(build_db)) as con:
         con.execute("set TimeZone = 'UTC'")
         ensure_export_schema(con)
+        for batch_id, folder in con.execute(
+                "select batch_id, folder from exports.batches where status = 'pending' order by sequence").fetchall():
+            for name, (sql, _) in EXPORTS.items():
+                con.execute(f"create or replace temp table {_pending(name)} as {sql.format(rows=OF_BATCH)}",
+                            {"batch_id": batch_id})
+            done.append(_complete(con, batch_id, Path(folder), export_dir, recovered=True))
         rows, digests = {}, []
         for name, (sql, key) in EXPORTS.items():
-            con.execute(f"create temp table {_pending(name)} as {sql}")
+            con.execute(f"create or replace temp table {_pending(name)} as {sql.format(rows=NOT_YET_EXPORTED)}")
             count, digest = con.execute(
                 f'select count(*), md5(coalesce(string_agg("{key}", chr(10) order by "{key}"), \'\')) '
                 f"from {_pending(name)}").fetchone()
             rows[name] = count
             digests.append(f"{name}:{count}:{digest}")
-        if not any(rows.values()):
-            return None
-        batch_id = hashlib.sha256("\n".join(digests).encode()).hexdigest()[:24]
-        folder = export_dir / f"batch_{batch_id}"
-        written = not (folder / "manifest.json").exists()
-        if written:
-            _write(con, folder, batch_id, rows)
-        sequence = con.execute("select coalesce(max(sequence), 0) + 1 from exports.batches").fetchone()[0]
-        con.execute("begin transaction")
-        con.execute("insert into exports.batches values (?, ?, ?, now(), ?)",
-                    [batch_id, sequence, str(folder), json.dumps(rows)])
-        for name, (_, key) in EXPORTS.items():
-            con.execute(f'insert into exports.batch_rows select "{key}", ?, ? from {_pending(name)}', [name, batch_id])
-        con.execute("commit")
-    return Batch(batch_id, folder, rows, written)
+        if any(rows.values()):
+            batch_id = hashlib.sha256("\n".join(digests).encode()).hexdigest()[:24]
+            folder = export_dir / f"batch_{batch_id}"
+            sequence = con.execute("select coalesce(max(sequence), 0) + 1 from exports.batches").fetchone()[0]
+            con.execute("begin transaction")  # the rows belong to this batch before any file of it is visible
+            con.execute("insert into exports.batches (batch_id, sequence, folder, recorded_at, row_counts, status) "
+                        "values (?, ?, ?, now(), ?, 'pending')", [batch_id, sequence, str(folder), json.dumps(rows)])
+            for name, (_, key) in EXPORTS.items():
+                con.execute(f'insert into exports.batch_rows select "{key}", ?, ? from {_pending(name)}',
+                            [name, batch_id])
+            con.execute("commit")
+            done.append(_complete(con, batch_id, folder, export_dir))
+    return done
+
+
+def export_batch(build_db: Path, export_dir: Path) -> Batch | None:
+    """The newest batch export_batches wrote or recorded now; None when nothing was pending."""
+    batches = export_batches(build_db, export_dir)
+    return batches[-1] if batches else None
+
+
+def _complete(con: duckdb.DuckDBPyConnection, batch_id: str, recorded: Path, export_dir: Path, *,
+              recovered: bool = False) -> Batch:
+    """Make the folder of a recorded batch whole (its rows are in the temp tables) and mark the batch written."""
+    folder = export_dir / f"batch_{batch_id}"
+    rows = {name: con.execute(f"select count(*) from {_pending(name)}").fetchone()[0] for name in EXPORTS}
+    if (folder / "manifest.json").exists():
+        written = False  # renamed into place before a crash: the same batch, not written twice
+    elif (recorded / "manifest.json").exists():
+        folder, written = recorded, False  # complete in the export folder of the run that recorded it
+    else:
+        _write(con, folder, batch_id, rows)
+        written = True
+    con.execute("update exports.batches set status = 'written', folder = ?, row_counts = ?, written_at = now() "
+                "where batch_id = ?", [str(folder), json.dumps(rows), batch_id])
+    return Batch(batch_id, folder, rows, written, recovered)
 
 
 def _pending(name: str) -> str:
     return f"pending_{name}"
+
+
+def _crash_point(point: str) -> None:
+    """Fault hook for tests/faults: FIELDLEDGER_INJECT_CRASH=<point> ends the process here at once, as kill -9 or
+    a power cut would (no exception, no cleanup). Points: export_before_rename, export_after_rename."""
+    if os.environ.get(CRASH_HOOK) == point:
+        os._exit(137)
 
 
 def _write(con: duckdb.DuckDBPyConnection, folder: Path, batch_id: str, rows: dict[str, int]) -> None:
@@ -146,17 +199,33 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, batch_id: str, rows: di
         for fmt in ("csv", "parquet"):
             path = incoming / f"{name}.{fmt}"
             options = "format csv, header true" if fmt == "csv" else "format parquet"
-            con.execute(f"copy {_pending(name)} to '{path}' ({options})")
+            con.execute(f"copy {_pending(name)} to ? ({options})", [str(path)])
             manifest["files"].append({"name": path.name, "rows": count, "sha256": _sha256(path)})
     (incoming / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     for path in incoming.iterdir():  # durable before it becomes visible
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
+    _crash_point("export_before_rename")
     os.replace(incoming, folder)
+    _crash_point("export_after_rename")
 
 
 def exported_batches(build_db: Path) -> list[tuple]:
     with duckdb.connect(str(build_db), read_only=True) as con:
         if not con.execute("select count(*) from duckdb_tables() where schema_name = 'exports'").fetchone()[0]:
             return []
-        return con.execute("select sequence, batch_id, folder, row_counts from exports.batches order by 1").fetchall()
+        status = ("where status = 'written'" if con.execute(
+            "select count(*) from duckdb_columns() where schema_name = 'exports' and table_name = 'batches' "
+            "and column_name = 'status'").fetchone()[0] else "")
+        return con.execute(f"select sequence, batch_id, folder, row_counts from exports.batches {status} "
+                           "order by 1").fetchall()
+
+
+def pending_batches(build_db: Path) -> list[tuple]:
+    """(sequence, batch_id, folder, row_counts) of batches recorded whose files are not (all) in place yet."""
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        if not con.execute("select count(*) from duckdb_columns() where schema_name = 'exports' "
+                           "and table_name = 'batches' and column_name = 'status'").fetchone()[0]:
+            return []
+        return con.execute("select sequence, batch_id, folder, row_counts from exports.batches "
+                           "where status = 'pending' order by 1").fetchall()

@@ -3,7 +3,8 @@
 The pipeline writes only the build file. Once every dbt model and error-level test has passed, the `marts`
 schema is copied into a new file, which then replaces FIELDLEDGER_WAREHOUSE in one rename: a reader sees the
 previous publication or the new one, never a half-built mart, and never blocks the pipeline's writer. The copy
-is written in DuckDB 1.4's storage format, so BI connectors on DuckDB ≤ 1.5 can open it.
+is written in DuckDB 1.4's storage format, so BI connectors on DuckDB ≤ 1.5 can open it. Paths reach DuckDB as
+parameters (ATTACH ?), never in SQL text.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def publish(build_db: Path, warehouse: Path, *, run_info: dict | None = None) ->
                 con.execute(f"comment on table {target} is '{comment.replace(chr(39), chr(39) * 2)}'")
             tables[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
         con.execute("create schema pub.meta")
+        # for the readers of the file, wherever it is copied: names, not this machine's paths (DECISIONLOG D-F6)
         con.execute("create table pub.meta.publication as select now() as published_at, ? as build_file, "
-                    "? as run_info", [str(build_db), json.dumps(run_info or {}, sort_keys=True)])
+                    "? as run_info", [build_db.name, json.dumps(run_info or {}, sort_keys=True)])
         con.execute("checkpoint pub")
         con.execute("detach pub")
         con.execute("detach build")
