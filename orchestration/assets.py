@@ -12,9 +12,10 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.contract import CONFIG_TABLES, TABLES
 from orchestration.dbt import WRITER_POOL, FieldledgerTranslator, dbt_build_args, dbt_project
-from orchestration.exports import export_batch
+from orchestration.exports import export_batches
 from orchestration.landing import land
 from orchestration.publish import publish
+from orchestration.runs import record_dbt_process, tag_run_with_this_process
 from orchestration.settings import Settings, load_settings
 
 LANDING_BOOKKEEPING = ("_landed_files", "_unparseable_rows", "_loads", "_ignored_files")
@@ -38,6 +39,12 @@ class FieldledgerResource(dg.ConfigurableResource):
     warehouse: str = ""
     build_db: str = ""
     export_dir: str = ""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # runs the daemon starts (sensor, schedule, UI) record their process too, so a killed one can be found
+        # and its writer slot freed (orchestration/runs.py); once per run with the in-process executor
+        if context.instance is not None and context.dagster_run is not None:
+            tag_run_with_this_process(context.instance, context.dagster_run)
 
     def settings(self, config: PipelineConfig | None = None) -> Settings:
         env = dict(os.environ)
@@ -103,6 +110,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         context.log.info(f"dbt build with {settings.run}")
         with environment(settings.dbt_env()):  # the dbt subprocess starts here and inherits the paths
             invocation = dbt.cli(dbt_build_args(settings.run), context=context)
+        record_dbt_process(context.instance, context.run.run_id, invocation.process.pid)
         yield from invocation.stream()
 
     return fieldledger_dbt
@@ -114,8 +122,10 @@ def build_publish_asset(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
                           "error-level check passed.")
     def published_warehouse(context: dg.AssetExecutionContext, fieldledger: FieldledgerResource):
         settings = fieldledger.settings()
+        # what a reader of the published file needs, without this machine's paths (DECISIONLOG D-F6)
         publication = publish(settings.build_db, settings.warehouse,
-                              run_info={"dagster_run_id": context.run.run_id, **settings.describe()})
+                              run_info={"dagster_run_id": context.run.run_id, "delivery": settings.raw_dir.name,
+                                        "run_settings": settings.run})
         return dg.MaterializeResult(metadata={"path": str(publication.path),
                                               "tables": len(publication.tables),
                                               **{k: v for k, v in sorted(publication.tables.items())}})
@@ -130,12 +140,17 @@ def build_exports_asset(published: dg.AssetsDefinition) -> dg.AssetsDefinition:
                           "only after every model and error-level check passed and the warehouse was published.")
     def finance_exports(context: dg.AssetExecutionContext, fieldledger: FieldledgerResource):
         settings = fieldledger.settings()
-        batch = export_batch(settings.build_db, settings.export_dir)
-        if batch is None:
+        batches = export_batches(settings.build_db, settings.export_dir)
+        if not batches:
             context.log.info("nothing new for Finance: no batch written")
             return dg.MaterializeResult(metadata={"batch": "none", "export_dir": str(settings.export_dir)})
-        context.log.info(f"batch {batch.batch_id} in {batch.folder} ({'written' if batch.written else 'recorded'})")
-        return dg.MaterializeResult(metadata={"batch": batch.batch_id, "folder": str(batch.folder),
-                                              "written_now": batch.written, **batch.rows})
+        for batch in batches:
+            how = "written" if batch.written else "already in place, recorded"
+            context.log.info(f"batch {batch.batch_id} in {batch.folder} ({how}"
+                             f"{'; left pending by an earlier run' if batch.recovered else ''}): {batch.rows}")
+        newest = batches[-1]
+        return dg.MaterializeResult(metadata={
+            "batch": newest.batch_id, "folder": str(newest.folder), "written_now": newest.written, **newest.rows,
+            "batches": [b.batch_id for b in batches], "recovered": [b.batch_id for b in batches if b.recovered]})
 
     return finance_exports

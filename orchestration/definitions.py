@@ -19,6 +19,7 @@ from orchestration.assets import (
 )
 from orchestration.dbt import dbt_project
 from orchestration.landing import discover
+from orchestration.runs import release_dead_runs
 from orchestration.settings import load_settings
 
 JOB_NAME = "fieldledger_job"
@@ -33,6 +34,13 @@ def delivery_fingerprint(raw_dir) -> str:
         stat = f.path.stat()
         digest.update(f"{f.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _instance_of(context: dg.SensorEvaluationContext) -> dg.DagsterInstance | None:
+    try:
+        return context.instance
+    except dg.DagsterInvariantViolationError:  # a sensor context built without an instance (tests)
+        return None
 
 
 def build_definitions() -> dg.Definitions:
@@ -52,6 +60,9 @@ def build_definitions() -> dg.Definitions:
     @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
                description="Starts a run when a file of FIELDLEDGER_RAW_DIR is added or changed.")
     def new_delivery_sensor(context: dg.SensorEvaluationContext):
+        instance = _instance_of(context)
+        for message in release_dead_runs(instance) if instance is not None else []:
+            context.log.warning(message)  # a killed run's writer slot would block this run (and every later one)
         raw_dir = load_settings().raw_dir
         if not raw_dir.is_dir():
             return dg.SkipReason(f"{raw_dir} does not exist")
