@@ -26,6 +26,9 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 OUT = REPO_ROOT / "bench" / "out"
 START = "2026-01-01"
+# the history is generated as of a fixed clock, so its last months are never `future_date` (SPEC R4) whatever day
+# the bench runs on
+NOW = "2027-01-01T00:00:00Z"
 PY = sys.executable
 DBT = str(Path(sys.executable).parent / "dbt")
 
@@ -123,8 +126,8 @@ class Run:
         self.target = run_dir / "target"
         self.warehouse = run_dir / "warehouse.duckdb"
         self.export_dir = run_dir / "exports"
-        self.env = {**os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db), "DO_NOT_TRACK": "1",
-                    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
+        self.env = {"FIELDLEDGER_NOW": NOW, **os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db),
+                    "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
         self.stages: dict[str, dict] = {}
         self.handwritten: dict[str, dict] = {}
         self.failed = False
