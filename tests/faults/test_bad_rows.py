@@ -31,6 +31,9 @@ def day_one() -> tuple[Delivery, dict[str, dict]]:
     d = Delivery.example_a()  # prod-x: list price 45, price list 40, current cost 15; T&M contract line cl-1
     rows = {}
     rows["ok"] = d.used("ok", "2026-02-03T10:00:00Z", "wo-1", "2")
+    # every value at its allowed maximum still prices, bills and posts: 1e6 × 1e8 + 1e13 fits DECIMAL(18,2)
+    d.used("maxima", "2026-02-03T11:00:00Z", "wo-1", "1000000", msdyn_unitamount="100000000",
+           msdyn_unitcost="100000000", msdyn_additionalcost="10000000000000")
     # 1. fits DECIMAL(18,4), but quantity × price overflows the money of R14
     rows["huge"] = d.used("huge", "2026-02-04T10:00:00Z", "wo-1", "99999999999999")
     d.used("pricey", "2026-02-04T11:00:00Z", "wo-1", "1", msdyn_unitamount="100000001")
@@ -144,8 +147,10 @@ def test_the_rest_of_the_delivery_builds_and_publishes(history):
     # the build ran every model and blocking test (Warehouse.build fails otherwise), and the marts were published
     assert ("huge", "out_of_range") in history.published_rejections_1
     lines = {m["work_order_line_id"]: m for m in history.muls_1}
-    assert set(lines) == {"ok", "conflict"}
+    assert set(lines) == {"ok", "conflict", "maxima"}
     assert (lines["ok"]["cost_amount"], lines["ok"]["sales_amount"]) == (Decimal("30.00"), Decimal("80.00"))
+    assert (lines["maxima"]["cost_amount"], lines["maxima"]["sales_amount"]) == (
+        Decimal("110000000000000.00"), Decimal("100000000000000.00"))
 
 
 def test_a_corrected_later_version_of_the_overflowing_line_is_accepted_and_priced(history):
@@ -196,7 +201,7 @@ def test_a_resent_setup_snapshot_is_the_newer_version(history):
         ("Product X (renamed)",)]
     assert not [r for r in history.rejected_2 if r["reason_code"] == "unknown_reference"]
     assert w.query("select work_order_product_id from staging.stg_field_service__work_order_products "
-                   "where product_id = 'prod-x' order by 1") == [("conflict",), ("huge",), ("ok",)]
+                   "where product_id = 'prod-x' order by 1") == [("conflict",), ("huge",), ("maxima",), ("ok",)]
 
 
 def test_the_older_snapshot_row_is_superseded_not_rejected(history):
