@@ -37,8 +37,10 @@ manifest: $(MANIFEST)  ## dbt parse: the manifest Dagster reads (never parsed at
 run: $(MANIFEST)  ## the whole pipeline through Dagster on FIELDLEDGER_* settings (default: seeds/demo)
 	$(PY) -m orchestration run
 
-test: $(MANIFEST)  ## the whole test suite, from nothing
-	$(PY) -m pytest -q
+TEST_WORKERS ?= 2  # pytest-xdist processes: the suite is dbt runs, each mostly one core
+
+test: $(MANIFEST)  ## the whole test suite, from nothing (TEST_WORKERS=1 for one process)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 dev: $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
