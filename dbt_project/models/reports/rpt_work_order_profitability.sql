@@ -1,18 +1,29 @@
--- One row per work order with actuals or estimates: estimated and actual cost and sales (net of reversals,
--- R18), margin and margin %, with its project, customer and currencies. rpt_project_profitability rolls it up.
-with lines as (
-    select * from {{ ref('rpt_estimate_vs_actual') }}
-),
-
-per_work_order as (
+-- One row per work order with actuals or estimates: estimated and actual cost, sales and margin in the accounting
+-- currency of its legal entity (SPEC §3), the transaction-currency amounts beside. Actual sales: billed and unbilled
+-- sales actuals net of reversals (time and material), or the work order's part of its fixed-price contract line's
+-- recognized revenue (R27), allocated by its share of the line's cost actuals, to the cent. The lines of
+-- rpt_estimate_vs_actual rolled up; rpt_project_profitability and rpt_customer_profitability roll this up.
+{%- set money_columns = ['estimated_cost', 'estimated_sales', 'actual_cost', 'actual_sales'] %}
+with per_work_order as (
     select
         work_order_id,
-        sum(estimated_cost) as estimated_cost,
-        sum(estimated_sales) as estimated_sales,
-        sum(actual_cost) as actual_cost,
-        sum(actual_sales) as actual_sales,
-        count(*) as work_order_lines
-    from lines
+        max(legal_entity) as legal_entity,
+        max(accounting_currency_code) as accounting_currency_code,
+        max(billing_method) as billing_method,
+        max(contract_line_id) as contract_line_id,
+        count(*) as work_order_lines,
+        {%- for column in money_columns %}
+        {{ sum_converted(column) }} as {{ column }},
+        {%- endfor %}
+        {%- for kind in ['cost', 'sales'] %}
+        {{ single_currency(kind ~ '_currency_code') }} as {{ kind }}_currency_code,
+        {%- for prefix in ['estimated', 'actual'] %}
+        {{ sum_in_one_currency(prefix ~ '_' ~ kind ~ '_transaction', kind ~ '_currency_code') }}
+            as {{ prefix }}_{{ kind }}_transaction,
+        {%- endfor %}
+        {%- endfor %}
+        sum(amounts_without_exchange_rate) as amounts_without_exchange_rate
+    from {{ ref('rpt_estimate_vs_actual') }}
     group by work_order_id
 )
 
@@ -23,9 +34,10 @@ select
     work_orders.project_id,
     projects.project_name,
     projects.customer_id,
-    work_orders.legal_entity,
-    projects.cost_currency_code,
-    projects.contract_currency_code as sales_currency_code,
+    per_work_order.legal_entity,
+    per_work_order.accounting_currency_code,
+    per_work_order.billing_method,
+    per_work_order.contract_line_id,
     per_work_order.work_order_lines,
     cast(per_work_order.estimated_cost as decimal(18, 2)) as estimated_cost,
     cast(per_work_order.estimated_sales as decimal(18, 2)) as estimated_sales,
@@ -33,10 +45,14 @@ select
     cast(per_work_order.actual_cost as decimal(18, 2)) as actual_cost,
     cast(per_work_order.actual_sales as decimal(18, 2)) as actual_sales,
     cast(per_work_order.actual_sales - per_work_order.actual_cost as decimal(18, 2)) as actual_margin,
-    case when per_work_order.actual_sales <> 0
-        then cast({{ divide_round('(per_work_order.actual_sales - per_work_order.actual_cost) * 100',
-            'per_work_order.actual_sales', 2) }} as decimal(9, 2))
-    end as actual_margin_percent
+    {{ margin_percent('per_work_order.actual_sales', 'per_work_order.actual_cost') }} as actual_margin_percent,
+    per_work_order.cost_currency_code,
+    cast(per_work_order.estimated_cost_transaction as decimal(18, 2)) as estimated_cost_transaction,
+    cast(per_work_order.actual_cost_transaction as decimal(18, 2)) as actual_cost_transaction,
+    per_work_order.sales_currency_code,
+    cast(per_work_order.estimated_sales_transaction as decimal(18, 2)) as estimated_sales_transaction,
+    cast(per_work_order.actual_sales_transaction as decimal(18, 2)) as actual_sales_transaction,
+    cast(per_work_order.amounts_without_exchange_rate as bigint) as amounts_without_exchange_rate
 from per_work_order
 left join {{ ref('dim_work_orders') }} as work_orders
     on per_work_order.work_order_id = work_orders.work_order_id
