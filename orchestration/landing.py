@@ -10,6 +10,8 @@ record: the careful reader resynchronises on the next physical line after an unb
 read (unknown table, unsupported format) is listed in `raw._ignored_files`. A file whose header lacks required
 columns stops the landing before anything is written (schema_drift). Files land in batches, each batch in one
 transaction with its bookkeeping, so memory stays bounded and a crash leaves whole files landed or not landed.
+Dataverse's own export folders — Synapse Link CSV (a root `model.json`) and Delta tables (a `deltalake/` folder) —
+are detected and read by orchestration/dataverse.py into the same batches (SPEC §1.4).
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ class DeliveryFile:
     table: Table
     path: Path
     name: str  # relative to the delivery folder, with '/' separators
-    fmt: str  # csv or parquet
+    fmt: str  # csv or parquet; synapse or delta (orchestration/dataverse.py)
     compression: str = "none"  # none or gzip (CSV only)
+    detail: object = field(default=None, compare=False)  # synapse: its columns; delta: its commit
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class FileOutcome:
     rows_landed: int = 0
     rows_duplicate: int = 0
     rows_unparseable: int = 0
+    rows_superseded: int = 0  # retried Dataverse writes replaced by a newer one (counted as duplicates)
     skipped: bool = False  # the same file (name and content) was landed before
 
 
@@ -102,13 +106,19 @@ def _hidden(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
-def discover(raw_dir: Path) -> tuple[list[DeliveryFile], list[IgnoredFile]]:
+def discover(raw_dir: Path, notes: Progress | None = None) -> tuple[list[DeliveryFile], list[IgnoredFile]]:
     """The files of a delivery (SPEC §1.1): `<table>.csv|.csv.gz|.parquet` or a folder `<table>/` of such files,
     table names in any case. Files and folders whose name starts with `_` or `.` are skipped by design (README);
-    every other file that is not read is returned as ignored, with its reason."""
+    every other file that is not read is returned as ignored, with its reason. A Synapse Link or Delta export
+    folder (SPEC §1.4) gives its partition files or Delta commits; what it does not read yet goes to `notes`."""
     if not raw_dir.is_dir():
         raise LandingError(f"delivery folder {raw_dir} does not exist: set FIELDLEDGER_RAW_DIR to a folder of "
                            f"extract files (see README, 'Point it at your own extracts')")
+    from orchestration import dataverse
+
+    layout = dataverse.detect(raw_dir)
+    if layout != dataverse.CSV:
+        return dataverse.discover(raw_dir, layout, notes or (lambda _: None))
     files: list[DeliveryFile] = []
     ignored: list[IgnoredFile] = []
     supported = ", ".join(f for f, _, _ in FORMATS)
@@ -154,6 +164,10 @@ def _open_text(file: DeliveryFile) -> IO[str]:
 
 
 def read_header(file: DeliveryFile) -> list[str]:
+    if file.detail is not None:
+        from orchestration import dataverse
+
+        return dataverse.read_header(file)
     if file.fmt == "parquet":
         with duckdb.connect() as con:
             return [r[0] for r in con.execute("select name from parquet_schema(?) where name <> 'duckdb_schema' "
@@ -311,8 +325,11 @@ def _parse_record(lines: _Lines, k: int) -> tuple[list[str] | None, str | None, 
         return None, f"CSV syntax: {exc}", k + taken
 
 
-def _records(lines: _Lines, width: int) -> Iterator[tuple[list[str] | None, str | None, str]]:
-    """(fields, error, original text) of every record after the header; blank lines are not records.
+def _records(lines: _Lines, width: int, *, header: bool = True,
+             pad: bool = False) -> Iterator[tuple[list[str] | None, str | None, str]]:
+    """(fields, error, original text) of every record after the header (`header=False`: every record); blank
+    lines are not records. `pad`: a record with fewer than `width` fields is valid (Synapse Link: columns added
+    later), only more is an error.
 
     A record that fails (broken quoting, or not `width` fields) after its quoted field ran past a newline is
     resynchronised: when a later line it swallowed starts a valid record, the broken record is its first
@@ -325,18 +342,22 @@ def _records(lines: _Lines, width: int) -> Iterator[tuple[list[str] | None, str 
             memo[k] = _parse_record(lines, k)
         return memo[k]
 
+    def wrong_width(fields: list[str]) -> bool:
+        return len(fields) > width if pad else len(fields) != width
+
     def valid(k: int) -> bool:
         fields, error, _ = parse(k)
-        return error is None and len(fields) == width
+        return error is None and not wrong_width(fields)
 
-    k = _parse_record(lines, 0)[2]  # the header, already checked
+    k = _parse_record(lines, 0)[2] if header else 0  # the header, already checked
     while (line := lines.get(k)) is not None:
         if not line.strip("\r\n"):
             k += 1
             continue
         fields, error, end = memo.pop(k, None) or _parse_record(lines, k)
-        if error is None and len(fields) != width:
-            error = f"expected {width} fields as in the header, found {len(fields)}"
+        if error is None and wrong_width(fields):
+            error = (f"expected {'at most ' if pad else ''}{width} fields as in the "
+                     f"{'model.json' if pad else 'header'}, found {len(fields)}")
         if error and end - k > 1 and any(lines.get(j).strip("\r\n") and valid(j) for j in range(k + 1, end)):
             fields, end = None, k + 1
             error = ("CSV syntax: unbalanced quote: a quoted field opened on this line is not closed on it "
@@ -475,14 +496,15 @@ def _land_table(con: duckdb.DuckDBPyConnection, table: Table, outcomes: list[Fil
                               [load_id, names]).fetchall())
     for out in outcomes:
         out.rows_landed = landed.get(out.file_name, 0)
-        out.rows_delivered = delivered.get(out.file_name, 0) + out.rows_unparseable
+        out.rows_delivered = delivered.get(out.file_name, 0) + out.rows_unparseable + out.rows_superseded
         out.rows_duplicate = out.rows_delivered - out.rows_unparseable - out.rows_landed
 
 
 def _read_files(con: duckdb.DuckDBPyConnection, table: Table, files: list[DeliveryFile],
-                headers: dict[DeliveryFile, list[str]], load_id: int) -> dict[str, int]:
+                headers: dict[DeliveryFile, list[str]], load_id: int) -> tuple[dict[str, int], dict[str, int]]:
     """The files into a fresh `table_batch` (CSV files with one header layout and compression in one DuckDB read;
-    files with a bad record, and Parquet, one at a time). Returns the unparseable records per file."""
+    files with a bad record, and Parquet, one at a time; Dataverse export files by orchestration/dataverse.py).
+    Returns the unparseable records and the superseded retried Dataverse writes per file."""
     cols = ", ".join(f'"{c}" varchar' for c in table.columns)
     con.execute(f"create or replace temp table table_batch (_file_name varchar, _row_number bigint, {cols})")
     unparseable: dict[str, int] = {}
@@ -492,14 +514,21 @@ def _read_files(con: duckdb.DuckDBPyConnection, table: Table, files: list[Delive
             positions = column_positions(table, headers[f])
             layout = (len(headers[f]), tuple(positions.get(c) for c in table.columns), f.compression)
             groups.setdefault(layout, []).append(f)
-    one_by_one = [f for f in files if f.fmt != "csv"]
+    one_by_one = [f for f in files if f.fmt == "parquet"]
     for members in groups.values():
         bad = _read_csv_group(con, members, headers[members[0]])
         one_by_one += [f for f in members if str(f.path) in bad]
     for f in one_by_one:
         unparseable[f.name] = _read_file(con, f, headers[f], load_id)
         con.execute("insert into table_batch select ?, * from batch", [f.name])
-    return unparseable
+    superseded: dict[str, int] = {}
+    exported = [f for f in files if f.detail is not None]
+    if exported:
+        from orchestration import dataverse
+
+        more, superseded = dataverse.read_files(con, table, exported, load_id)
+        unparseable.update(more)
+    return unparseable, superseded
 
 
 def _batches(files: list[tuple[DeliveryFile, str]], max_bytes: int) -> Iterator[list[tuple[DeliveryFile, str]]]:
@@ -533,7 +562,7 @@ def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingRep
     """Land a delivery folder into the raw schema of `db_path` (created if missing), a batch of files per
     transaction. Nothing is written when a file's header lacks required columns."""
     started = time.monotonic()
-    files, ignored = discover(raw_dir)
+    files, ignored = discover(raw_dir, progress)
     headers = check_schema(files)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     report = LandingReport(load_id=None, ignored=[i.name for i in ignored], ignored_files=ignored)
@@ -581,9 +610,10 @@ def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingRep
                 # together, so after a crash the next landing skips exactly the files that made it
                 con.execute("begin transaction")
                 try:
-                    unparseable = _read_files(con, BY_NAME[name], [f for f, _ in files], headers, load_id)
-                    outcomes = [FileOutcome(name, f.name, rows_unparseable=unparseable.get(f.name, 0))
-                                for f, _ in files]
+                    unparseable, superseded = _read_files(con, BY_NAME[name], [f for f, _ in files], headers,
+                                                          load_id)
+                    outcomes = [FileOutcome(name, f.name, rows_unparseable=unparseable.get(f.name, 0),
+                                            rows_superseded=superseded.get(f.name, 0)) for f, _ in files]
                     _land_table(con, BY_NAME[name], outcomes, load_id)
                     con.executemany("insert into raw._landed_files values (?, ?, ?, ?, ?, ?, ?, ?)",
                                     [(load_id, name, f.name, sha, o.rows_delivered, o.rows_landed, o.rows_duplicate,
