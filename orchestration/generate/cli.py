@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import DEFAULT_BAD_ROW_SHARE, LINES_PER_WORK_ORDER, GeneratorConfig, work_orders_for_lines
 from .delivery import generate
+from .layouts import LAYOUTS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,6 +28,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--bad-row-share", type=float, default=DEFAULT_BAD_ROW_SHARE, metavar="SHARE",
                    help=f"share of transactional rows made bad on purpose (default {DEFAULT_BAD_ROW_SHARE})")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="delivery folder to write")
+    p.add_argument("--layout", choices=LAYOUTS, default="csv",
+                   help="csv: one file per setup table, daily files per transactional table (default); synapse: "
+                        "Azure Synapse Link CSV with incremental folders; delta: Delta tables under deltalake/ "
+                        "(copy on write: for histories of up to tens of thousands of lines). The same history in "
+                        "each (SPEC §1.4)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the delivery tables and answer key in a non-empty DIR (other files are kept)")
     p.add_argument("--quiet", action="store_true", help="print nothing")
@@ -38,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     work_orders = args.work_orders if args.work_orders is not None else work_orders_for_lines(args.lines)
     try:
         cfg = GeneratorConfig(work_orders, args.seed, args.start, args.months, args.bad_row_share)
-        generate(cfg, args.out, overwrite=args.overwrite, progress=None if args.quiet else sys.stderr)
+        generate(cfg, args.out, overwrite=args.overwrite, progress=None if args.quiet else sys.stderr,
+                 layout=args.layout)
     except (ValueError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

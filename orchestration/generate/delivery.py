@@ -28,6 +28,7 @@ from .csv_files import (
     write_table,
 )
 from .formats import DAY, HOUR, iso_timestamp
+from .layouts import remove_layouts, write_layout
 from .milestones import TABLE as MILESTONE_TABLE
 from .milestones import milestone_versions
 from .randomness import Quota, stream
@@ -75,6 +76,7 @@ def prepare_output(out: Path, overwrite: bool) -> None:
     if out.exists() and any(out.iterdir()):
         if not overwrite:
             raise FileExistsError(f"{out} is not empty: pass --overwrite to replace the delivery in it")
+        remove_layouts(out)
         for table in TABLES:
             for path in (out / f"{table.name}.csv", out / f"{table.name}.parquet"):
                 path.unlink(missing_ok=True)
@@ -153,9 +155,32 @@ class _Stream:
 
 
 def generate(cfg: GeneratorConfig, out: Path, *, overwrite: bool = False,
-             progress: TextIO | None = sys.stderr) -> Result:
-    began = time.perf_counter()
+             progress: TextIO | None = sys.stderr, layout: str = "csv") -> Result:
+    """Write the delivery into `out` in `layout`: csv (SPEC §1.1), or the same history as Dataverse exports it,
+    synapse or delta (SPEC §1.4, orchestration/generate/layouts.py)."""
     out = Path(out)
+    if layout == "csv":
+        return _generate_csv(cfg, out, overwrite=overwrite, progress=progress)
+    began = time.perf_counter()
+    prepare_output(out, overwrite)
+    staging = out / ".csv-history"  # the CSV delivery of the same history, rewritten below
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        result = _generate_csv(cfg, staging, overwrite=False, progress=None)
+        summary = {**result.summary, "layout": write_layout(layout, staging, out, cfg.cutoff // DAY)}
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    (out / GENERATOR_DIR / SUMMARY).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
+    seconds = time.perf_counter() - began
+    if progress:
+        print(f"wrote the history of {cfg.work_orders:,} work orders as {layout} in {seconds:.1f}s to {out}",
+              file=progress)
+    return Result(summary, seconds, result.rows, _peak_rss_mb())
+
+
+def _generate_csv(cfg: GeneratorConfig, out: Path, *, overwrite: bool, progress: TextIO | None) -> Result:
+    began = time.perf_counter()
     prepare_output(out, overwrite)
     ref = build_reference(cfg)
     reference_rows = {table: write_table(out, table, records) for table, records in ref.setup.items()}
