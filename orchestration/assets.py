@@ -30,6 +30,7 @@ class PipelineConfig(dg.Config):
     auto_approve: bool | None = None
     auto_confirm_invoices: bool | None = None
     as_of_date: str | None = None
+    closed_through: str | None = None  # SPEC §3.3: periods up to this date's month are closed, all legal entities
 
 
 class FieldledgerResource(dg.ConfigurableResource):

@@ -119,6 +119,8 @@ CONFIG_TABLES: tuple[Table, ...] = (
     Table("project_categories", "config_overrides",
           ("legal_entity", "line_type", "project_category", "description"),
           key=("legal_entity", "line_type"), may_be_absent=True),
+    Table("closed_periods", "config_overrides", ("legal_entity", "closed_through", "description"),
+          key=("legal_entity",), may_be_absent=True, notes="SPEC §3.3: months up to closed_through's are closed"),
 )
 
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES + CONFIG_TABLES}

@@ -10,7 +10,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
-# SPEC §2: setting name → default. Booleans are real booleans; as_of_date "" = latest modifiedon delivered.
+# SPEC §2: setting name → default. Booleans are real booleans; as_of_date "" = latest modifiedon delivered;
+# closed_through (SPEC §3.3) "" = no period closed by the setting (seed closed_periods may close some).
 RUN_SETTING_DEFAULTS: dict[str, bool | str] = {
     "finance_integration": True,
     "calculate_price_in_field_service": True,
@@ -18,7 +19,9 @@ RUN_SETTING_DEFAULTS: dict[str, bool | str] = {
     "auto_approve": True,
     "auto_confirm_invoices": True,
     "as_of_date": "",
+    "closed_through": "",
 }
+DATE_SETTINGS = ("as_of_date", "closed_through")
 
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off"}
@@ -90,7 +93,7 @@ def normalise_run_settings(values: dict[str, bool | str]) -> dict[str, bool | st
     out: dict[str, bool | str] = {}
     for name, default in RUN_SETTING_DEFAULTS.items():
         value = values.get(name, default)
-        out[name] = parse_date(name, str(value)) if name == "as_of_date" else parse_bool(name, value)
+        out[name] = parse_date(name, str(value)) if name in DATE_SETTINGS else parse_bool(name, value)
     return out
 
 

@@ -36,7 +36,7 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path):
     assert s.export_dir == tmp_path / "out"
     assert s.run == {"finance_integration": False, "calculate_price_in_field_service": False,
                      "calculate_cost_in_field_service": False, "auto_approve": False,
-                     "auto_confirm_invoices": False, "as_of_date": "2026-03-31"}
+                     "auto_confirm_invoices": False, "as_of_date": "2026-03-31", "closed_through": ""}
 
 
 @pytest.mark.parametrize("name,value", [("FIELDLEDGER_AUTO_APPROVE", "maybe"), ("FIELDLEDGER_AS_OF_DATE", "31/03/2026")])

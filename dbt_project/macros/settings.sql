@@ -1,7 +1,8 @@
-{#- SPEC §2 run settings as Jinja values: booleans for the switches, a date string (maybe '') for as_of_date. -#}
+{#- SPEC §2 run settings as Jinja values: booleans for the switches, a date string (maybe '') for as_of_date and
+    closed_through (SPEC §3.3). -#}
 {% macro setting(name) -%}
     {%- set value = var(name) -%}
-    {%- if name == 'as_of_date' -%}
+    {%- if name in ('as_of_date', 'closed_through') -%}
         {{ return((value | string | trim) if value is not none else '') }}
     {%- endif -%}
     {%- set text = value | string | lower | trim -%}
@@ -30,4 +31,15 @@
     it is off — the deployment model without Finance ends at confirmed proforma invoices. -#}
 {% macro finance_enabled() -%}
     {{ 'true' if setting('finance_integration') else 'false' }}
+{%- endmacro %}
+
+{#- SPEC §3.3: the closed_through setting as a SQL date (NULL when empty): every period up to its month is closed
+    for every legal entity. -#}
+{% macro closed_through_sql() -%}
+    {%- set value = setting('closed_through') -%}
+    {%- if value -%}
+        cast('{{ value }}' as date)
+    {%- else -%}
+        cast(null as date)
+    {%- endif -%}
 {%- endmacro %}

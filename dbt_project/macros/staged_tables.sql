@@ -25,5 +25,6 @@
         ('posting_profiles', 'base_config_overrides__posting_profiles'),
         ('main_accounts', 'base_config_overrides__main_accounts'),
         ('project_categories', 'base_config_overrides__project_categories'),
+        ('closed_periods', 'base_config_overrides__closed_periods'),
     ]) }}
 {%- endmacro %}

@@ -4,7 +4,7 @@ with waiting as (
     select
         work_order_line_id,
         min(currency_code || ' → ' || coalesce(accounting_currency_code, '?') || ' on '
-            || cast(accounting_date as varchar)) as missing
+            || cast(posting_date as varchar)) as missing
     from {{ ref('int_integration_journal_candidates') }}
     where exchange_rate is null
     group by work_order_line_id

@@ -2,17 +2,22 @@
 -- in journals per legal entity and month of the accounting date, one voucher per line (numbered on from the
 -- journal's last voucher), with the amount in transaction currency and in the legal entity's accounting currency
 -- at the rate valid on the accounting date. A line without a rate waits (reported as no_exchange_rate).
+-- SPEC §3.3: the accounting date is the date the line posts on — the actual's, or the first open date when the
+-- actual's period is closed — and original_accounting_date the actual's own (NULL on lines recorded before it was
+-- added: append_new_columns; they were never moved).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     full_refresh=false,
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 
 with candidates as (
     select
-        *,
-        {{ period_key('accounting_date') }} as period
+        * exclude (accounting_date),
+        posting_date as accounting_date,
+        accounting_date as original_accounting_date,
+        {{ period_key('posting_date') }} as period
     from {{ ref('int_integration_journal_candidates') }}
     where exchange_rate is not null
     {% if is_incremental() %}
@@ -80,5 +85,6 @@ select
     exchange_rate,
     {{ money('cast(amount as decimal(38, 2)) * exchange_rate') }} as amount_accounting,
     accounting_currency_code,
-    created_at
+    created_at,
+    original_accounting_date
 from numbered

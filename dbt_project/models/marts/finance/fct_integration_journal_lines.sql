@@ -1,6 +1,7 @@
 -- R24: one row per line of the Project Operations integration journal — each cost and unbilled-sales actual
 -- Finance receives — with its journal (legal entity × month), voucher, and amounts in transaction and accounting
--- currency.
+-- currency. SPEC §3.3: accounting_date is the date the line posts on (never in a closed period),
+-- original_accounting_date the actual's.
 select
     integration_line_id,
     journal_id,
@@ -28,5 +29,6 @@ select
     currency_code,
     exchange_rate,
     amount_accounting,
-    accounting_currency_code
+    accounting_currency_code,
+    coalesce(original_accounting_date, accounting_date) as original_accounting_date
 from {{ ref('int_integration_journal_lines_recorded') }}

@@ -1,0 +1,31 @@
+-- R26, SPEC §3.1: one row per invoice line detail of a posted customer invoice — the billed actual or milestone,
+-- its work order line, and its part of the line's sales tax and accounting-currency amounts (split exactly to the
+-- cent, largest remainder, ties by id: D-T2). Σ details = fct_customer_invoice_lines, per line and column.
+select
+    customer_invoice_line_detail_id,
+    customer_invoice_line_id,
+    invoice_id,
+    invoice_number,
+    legal_entity,
+    customer_id,
+    contract_id,
+    contract_line_id,
+    invoice_date,
+    item_kind,
+    actual_id,
+    milestone_id,
+    credited_actual_id,
+    mul_id,
+    work_order_line_id,
+    work_order_id,
+    project_id,
+    currency_code,
+    net_amount,
+    tax_rate_percent,
+    tax_amount,
+    total_amount,
+    exchange_rate,
+    accounting_currency_code,
+    net_amount_accounting,
+    tax_amount_accounting
+from {{ ref('int_customer_invoice_line_details_recorded') }}

@@ -1,0 +1,40 @@
+-- Every delivered row of a closed_periods override file (SPEC §3.3), typed, with its R4 outcome.
+with source as (
+    select * from {{ source('config_overrides', 'closed_periods') }}
+),
+
+renamed as (
+    select
+        source.*,
+        upper(trim(legal_entity)) as closed_legal_entity,
+        {{ to_date('closed_through') }} as closed_through_date,
+        description as closed_description
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['legal_entity', 'closed_through']) }}
+            {{- when_bad_type([('closed_through', 'closed_through_date', 'a date (YYYY-MM-DD)')]) }}
+        end as problem
+    from renamed
+),
+
+version_checked as (
+    {{ check_duplicate_versions('row_checked', ['closed_legal_entity'], versioned=false) }}
+)
+
+select
+    closed_legal_entity,
+    closed_through_date,
+    closed_description,
+    {{ staging_outcome(
+        table_name='closed_periods',
+        source_relation=source('config_overrides', 'closed_periods'),
+        record_id='closed_legal_entity',
+        partition_by=['closed_legal_entity'],
+        newest_first=['_load_id desc', '_file_name desc', '_row_number desc'],
+    ) }}
+from (select *, coalesce(problem, version_problem) as reject_reason from version_checked) as checked
