@@ -42,13 +42,16 @@ def dbt_build_args(run_settings: Mapping[str, bool | str], *, select: str | None
 
 
 class FieldledgerTranslator(DagsterDbtTranslator):
-    """Sources are the landed raw tables (`raw/<table>`); models are `<schema>/<name>`, grouped by folder."""
+    """Sources are the landed raw tables (`raw/<table>`) and the export bookkeeping (`exports/<table>`); models are
+    `<schema>/<name>`, grouped by folder."""
 
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props.get("source_name") == "exports":  # the export bookkeeping (exports.py), not landed
+                return dg.AssetKey(["exports", dbt_resource_props["name"]])
             return dg.AssetKey(["raw", dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema") or "main"
         return dg.AssetKey([schema, dbt_resource_props["name"]])
