@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 import uuid
@@ -67,14 +68,10 @@ def root_cause(error) -> tuple[str, str]:
     """(exception class, message) of the innermost cause of a Dagster step error (SerializableErrorInfo)."""
     while error.cause is not None:
         error = error.cause
-    message = error.message.strip()
-    prefix = f"{error.cls_name}: "
-    for candidate in (prefix, f"{error.cls_name.rsplit('.', 1)[-1]}: "):
-        if message.startswith(candidate):
-            message = message[len(candidate):]
-    if DBT_ERRORS in message:  # dagster-dbt: "The dbt CLI process … failed …" then what dbt said
-        head, errors = message.split(DBT_ERRORS, 1)
-        message = errors.strip() + "\n(" + head.strip().splitlines()[0] + " …)"
+    message = re.sub(r"\x1b\[[0-9;]*m", "", error.message).strip()  # dbt's colours
+    message = re.sub(rf"^[\w.]*{re.escape(error.cls_name.rsplit('.', 1)[-1])}: ", "", message)
+    if DBT_ERRORS in message:  # dagster-dbt: "The dbt CLI process … failed …", then what dbt said
+        message = message.split(DBT_ERRORS, 1)[1].strip()
     return error.cls_name, message
 
 
@@ -88,6 +85,9 @@ def failure_report(result, settings) -> str:
         cls, message = root_cause(first.step_failure_data.error)
         lines.append(f"fieldledger: the run FAILED in {STEPS.get(first.step_key, first.step_key)}: {message}")
         lines.append(f"  ({cls.rsplit('.', 1)[-1]} in step {first.step_key}; the traceback is above)")
+        if cls == "KeyError" and re.match(r"'(model|test|seed|snapshot|unit_test)\.", message):
+            lines.append("  (a dbt node the manifest does not know: the project changed after `make manifest`; "
+                         "run `make manifest`, or `make run`, which does it)")
         for other in failures[1:]:
             lines.append(f"  also failed: {STEPS.get(other.step_key, other.step_key)}: "
                          f"{root_cause(other.step_failure_data.error)[1]}")

@@ -4,6 +4,7 @@ Finance export."""
 
 
 import os
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -112,7 +113,16 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with environment(settings.dbt_env()):  # the dbt subprocess starts here and inherits the paths
             invocation = dbt.cli(dbt_build_args(settings.run), context=context)
         record_dbt_process(context.instance, context.run.run_id, invocation.process.pid)
-        yield from invocation.stream()
+        try:
+            yield from invocation.stream()
+        finally:  # the step failed while dbt still ran: a run never leaves its dbt (and the build file's lock) behind
+            if invocation.process.poll() is None:
+                invocation.process.terminate()
+                try:
+                    invocation.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    invocation.process.kill()
+                    invocation.process.wait()
 
     return fieldledger_dbt
 
