@@ -144,7 +144,7 @@ def test_s3_1_the_trace_of_example_a_is_its_whole_chain(scenario):
     cost posts Dr 63.50 / Cr 63.50; unbilled sales of T&M without accrual post nothing) and → the invoice line
     detail of the 03-01 run → invoice → confirmation (billed 90.00, skip-sync −90.00) → voucher ORD-1-20260301 →
     Dr customer_balance 108.00 / Cr invoiced_revenue 90.00 / Cr sales_tax_payable 18.00; each document → the export
-    batch run 1 wrote (recorded after publishing, so seen by run 2)."""
+    batch run 1's export wrote (D-T4: already named by run 1, before the export ran)."""
     upstream = [(1, "revision", "work_order_line_version", "mul", None, None, None)]
     export_line = (11, "export", "integration_journal_line", "export_batch", None, None, None)
     cost = upstream + [(2, "journal", "mul", "journal_line", D("63.50"), None, None),
@@ -187,9 +187,9 @@ def test_s3_1_the_trace_of_example_a_is_its_whole_chain(scenario):
         (f"wop-1@{scenario.v2}", mul)]
     assert scenario.query("select distinct mul_id, work_order_id from marts.fct_trace "
                           "where work_order_line_id = 'wop-1'") == [(mul, "wo-1")]
-    # run 1 traced the same chain, before its batch existed
+    # run 1 published the same chain, naming the batch its export then wrote (the id exports.py computed)
     run1 = [r for r in scenario.run1["trace"] if r[16] == "wop-1"]
-    assert len(run1) == len(rows) - 3
+    assert len(run1) == len(rows) and {r[-1] for r in run1} == {scenario.batch.batch_id}
 
 
 def test_s3_1_the_trace_of_a_voucher_leads_back_to_its_work_order_lines_and_sums_to_it(scenario):
@@ -341,15 +341,15 @@ def test_d_t1_an_invoice_posted_per_line_before_issue_11_is_not_posted_again(sce
 
 def test_s3_2_every_used_line_once_with_its_stage_blocker_and_amount_at_risk(scenario):
     """SPEC §3.2 at as_of_date 2026-03-31. Run 1: the EUR lines are invoiced (confirmed 03-01) but their sales wait
-    for a rate (10.05 EUR each at risk since 02-10: 49 days). Run 2: they post (the rate of 03-01) and wait for the
-    export; the March line and the late line wait for the 04-01 run (40.00 each, since 03-10 and 02-20); the NTE line
+    for a rate (10.05 EUR each at risk since 02-10: 49 days). Run 2: they post (the rate of 03-01) and go into the
+    batch the export writes next; the March line and the late line wait for the 04-01 run (40.00 each, since 03-10 and 02-20); the NTE line
     failed (80.00 since 02-15); the line of the UK site is rejected before its MUL (company_mismatch, since 02-04)."""
     eur = [r for r in scenario.run1["completeness"] if r[0].startswith("eur-")]
     assert eur == [("eur-1", "invoiced", "no_exchange_rate", D("10.05"), "EUR", D("0"), 49),
                    ("eur-2", "invoiced", "no_exchange_rate", D("10.05"), "EUR", D("0"), 49)]
     assert scenario.query(COMPLETENESS) == [
-        ("eur-1", "posted", "waiting_for_export", D("0"), "EUR", D("0"), 30),
-        ("eur-2", "posted", "waiting_for_export", D("0"), "EUR", D("0"), 30),
+        ("eur-1", "exported", None, D("0"), "EUR", D("0"), None),
+        ("eur-2", "exported", None, D("0"), "EUR", D("0"), None),
         ("legacy-1", "exported", None, D("0"), "USD", D("0"), None),
         ("mismatch", "used", "company_mismatch", D("0"), None, D("0"), 55),
         ("nte-1", "actual", "nte_failed", D("80.00"), "USD", D("0"), 44),

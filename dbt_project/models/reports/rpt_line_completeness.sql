@@ -7,7 +7,8 @@
 --   integration_journal  every actual Finance receives is on the integration journal          — else no_exchange_rate
 --   posted               every confirmed invoice of its items is a posted customer invoice
 --                                                              — else invoice_waiting_for_integration (D27)
---   exported             its integration lines and posted invoices are in an export batch — else waiting_for_export
+--   exported             its integration lines and posted invoices are in an export batch, or in the one the export
+--                        writes right after this run publishes (int_export_batch_rows)  — else waiting_for_export
 -- amount_at_risk (contract currency) = its unbilled backlog + its unbilled sales waiting for the integration journal
 -- that are not in the backlog; cost_at_risk (cost currency) = its costs waiting: so Σ over lines = the backlog's
 -- actual items + the integration lines waiting (assert_line_completeness_reconciles).
@@ -105,7 +106,7 @@ unposted_invoices as (
 ),
 
 batches as (
-    select row_id from {{ ref('stg_exports__batch_rows') }}
+    select row_id from {{ ref('int_export_batch_rows') }}
 ),
 
 unexported as (

@@ -43,7 +43,7 @@ gl as (
 ),
 
 batches as (
-    select row_id, batch_id from {{ ref('stg_exports__batch_rows') }}
+    select row_id, batch_id from {{ ref('int_export_batch_rows') }}
 ),
 
 -- the usage actual a chain is about, with its original when it is a reversal (line change or approval withdrawn)
