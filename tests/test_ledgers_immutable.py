@@ -23,6 +23,7 @@ LEDGERS = {
     "fct_gl_entries": ("gl_entry_id", set()),
     "fct_customer_invoices": ("invoice_id", set()),
     "fct_customer_invoice_lines": ("customer_invoice_line_id", set()),
+    "fct_customer_invoice_line_details": ("customer_invoice_line_detail_id", set()),
     "fct_revenue_recognition": ("revenue_recognition_id", set()),
     "fct_material_usage_logs": ("mul_id", {"approval_status", "decided_at"}),
 }
