@@ -16,22 +16,21 @@ snapshotted_periods as (
     where snapshot_level = 'period'
 ),
 
--- the GL now, for the snapshotted periods: per account (balances to date) and in total
+-- the GL now, for the snapshotted periods: per account (the roll-forward trial balance) and in total
 current_accounts as (
     select
-        periods.legal_entity,
-        periods.period,
-        gl.main_account,
-        gl.posting_type,
-        sum(case when gl.period = periods.period then gl.debit_amount else 0 end) as debit_amount,
-        sum(case when gl.period = periods.period then gl.credit_amount else 0 end) as credit_amount,
-        sum(gl.debit_amount - gl.credit_amount) as closing_balance,
-        count(case when gl.period = periods.period then 1 end) as entry_count
-    from snapshotted_periods as periods
-    inner join gl
-        on periods.legal_entity = gl.legal_entity
-        and gl.period <= periods.period
-    group by all
+        balances.legal_entity,
+        balances.period,
+        balances.main_account,
+        balances.posting_type,
+        balances.debit_amount,
+        balances.credit_amount,
+        balances.closing_balance,
+        balances.entry_count
+    from {{ ref('rpt_trial_balance') }} as balances
+    inner join snapshotted_periods as periods
+        on balances.legal_entity = periods.legal_entity
+        and balances.period = periods.period
 ),
 
 current_totals as (
