@@ -114,14 +114,14 @@ legs as (
 )
 
 -- SPEC §3.3: an event dated in a closed period posts on the first open date and keeps its own date as
--- original_accounting_date (an integration journal line is already dated so: int_integration_journal_candidates)
+-- original_accounting_date (an integration journal line is already dated so, int_integration_journal_candidates:
+-- recorded in the same run, its date is open and stays as it is)
 select
     legs.source_type,
     legs.source_id,
     legs.voucher,
     legs.legal_entity,
-    case when legs.source_type = 'integration_journal' then legs.accounting_date
-        else {{ posting_date('legs.accounting_date') }} end as accounting_date,
+    {{ posting_date('legs.accounting_date') }} as accounting_date,
     legs.original_accounting_date,
     legs.project_id,
     legs.work_order_id,
