@@ -19,6 +19,8 @@ from conftest import Warehouse
 from delivery_builder import USED, Delivery
 
 from orchestration.contract import BY_NAME
+from orchestration.dbt import dbt_build_args
+from orchestration.settings import RUN_SETTING_DEFAULTS
 from orchestration.landing import SchemaDriftError, land
 from orchestration.publish import publish
 from orchestration.settings import Settings
@@ -229,8 +231,9 @@ def built(tmp_path_factory) -> tuple[Warehouse, Path, dict[str, str]]:
     w.land(delivery)
     (delivery / "uom-old.csv").write_text("uomid,name\nu-old,old\n")  # found by a second landing
     w.land(delivery)
-    # landing's side of the project, with every test on it (I1 among them): a failing test fails the fixture
-    w.dbt(select=BUILD)
+    # landing's side of the project, with every test on it (I1 among them): a failing test fails the fixture;
+    # cautious: a test that also reads models outside the selection (a later stage's) is not run half-built
+    w.dbt(*dbt_build_args(RUN_SETTING_DEFAULTS, select=BUILD), "--indirect-selection", "cautious")
     results = json.loads((root / "target" / "run_results.json").read_text())["results"]
     publish(w.build_db, root / "warehouse.duckdb")
     return w, delivery, {r["unique_id"].split(".")[-1]: r["status"] for r in results}
