@@ -3,7 +3,6 @@ it with late versions (rows held back from run 1), re-deliveries (run 1's files 
 cancellations of work orders already used, run again — and no row that run 1 published has changed in any column
 but the statuses the SPEC lets change (§3: billing, adjustment and approval status, invoice status)."""
 
-import csv
 import shutil
 
 import pytest

@@ -20,10 +20,9 @@ from delivery_builder import USED, Delivery
 
 from orchestration.contract import BY_NAME
 from orchestration.dbt import dbt_build_args
-from orchestration.settings import RUN_SETTING_DEFAULTS
 from orchestration.landing import SchemaDriftError, land
 from orchestration.publish import publish
-from orchestration.settings import Settings
+from orchestration.settings import RUN_SETTING_DEFAULTS, Settings
 from orchestration.summary import render
 
 QUIET = {"progress": lambda _: None}
