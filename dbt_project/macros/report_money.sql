@@ -24,3 +24,22 @@
         then cast({{ divide_round('((' ~ sales ~ ') - (' ~ cost ~ ')) * 100', sales, 2) }} as decimal(18, 2))
     end
 {%- endmacro %}
+
+{#- The money columns every profitability report publishes, from a per-grain relation `r` (SPEC §3 money in
+    reports): accounting-currency estimates, actuals and margins, then the transaction-currency amounts beside. -#}
+{% macro profitability_columns(r) -%}
+    cast({{ r }}.estimated_cost as decimal(18, 2)) as estimated_cost,
+    cast({{ r }}.estimated_sales as decimal(18, 2)) as estimated_sales,
+    cast({{ r }}.estimated_sales - {{ r }}.estimated_cost as decimal(18, 2)) as estimated_margin,
+    cast({{ r }}.actual_cost as decimal(18, 2)) as actual_cost,
+    cast({{ r }}.actual_sales as decimal(18, 2)) as actual_sales,
+    cast({{ r }}.actual_sales - {{ r }}.actual_cost as decimal(18, 2)) as actual_margin,
+    {{ margin_percent(r ~ '.actual_sales', r ~ '.actual_cost') }} as actual_margin_percent,
+    {{ r }}.cost_currency_code,
+    cast({{ r }}.estimated_cost_transaction as decimal(18, 2)) as estimated_cost_transaction,
+    cast({{ r }}.actual_cost_transaction as decimal(18, 2)) as actual_cost_transaction,
+    {{ r }}.sales_currency_code,
+    cast({{ r }}.estimated_sales_transaction as decimal(18, 2)) as estimated_sales_transaction,
+    cast({{ r }}.actual_sales_transaction as decimal(18, 2)) as actual_sales_transaction,
+    cast({{ r }}.amounts_without_exchange_rate as bigint) as amounts_without_exchange_rate
+{%- endmacro %}

@@ -33,20 +33,7 @@ select
     per_customer.accounting_currency_code,
     per_customer.projects,
     cast(per_customer.work_orders as bigint) as work_orders,
-    cast(per_customer.estimated_cost as decimal(18, 2)) as estimated_cost,
-    cast(per_customer.estimated_sales as decimal(18, 2)) as estimated_sales,
-    cast(per_customer.estimated_sales - per_customer.estimated_cost as decimal(18, 2)) as estimated_margin,
-    cast(per_customer.actual_cost as decimal(18, 2)) as actual_cost,
-    cast(per_customer.actual_sales as decimal(18, 2)) as actual_sales,
-    cast(per_customer.actual_sales - per_customer.actual_cost as decimal(18, 2)) as actual_margin,
-    {{ margin_percent('per_customer.actual_sales', 'per_customer.actual_cost') }} as actual_margin_percent,
-    per_customer.cost_currency_code,
-    cast(per_customer.estimated_cost_transaction as decimal(18, 2)) as estimated_cost_transaction,
-    cast(per_customer.actual_cost_transaction as decimal(18, 2)) as actual_cost_transaction,
-    per_customer.sales_currency_code,
-    cast(per_customer.estimated_sales_transaction as decimal(18, 2)) as estimated_sales_transaction,
-    cast(per_customer.actual_sales_transaction as decimal(18, 2)) as actual_sales_transaction,
-    cast(per_customer.amounts_without_exchange_rate as bigint) as amounts_without_exchange_rate
+    {{ profitability_columns('per_customer') }}
 from per_customer
 left join {{ ref('dim_customers') }} as customers
     on per_customer.customer_id = customers.customer_id

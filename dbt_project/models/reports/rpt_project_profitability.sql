@@ -33,20 +33,7 @@ select
     per_project.accounting_currency_code,
     per_project.billing_method,
     per_project.work_orders,
-    cast(per_project.estimated_cost as decimal(18, 2)) as estimated_cost,
-    cast(per_project.estimated_sales as decimal(18, 2)) as estimated_sales,
-    cast(per_project.estimated_sales - per_project.estimated_cost as decimal(18, 2)) as estimated_margin,
-    cast(per_project.actual_cost as decimal(18, 2)) as actual_cost,
-    cast(per_project.actual_sales as decimal(18, 2)) as actual_sales,
-    cast(per_project.actual_sales - per_project.actual_cost as decimal(18, 2)) as actual_margin,
-    {{ margin_percent('per_project.actual_sales', 'per_project.actual_cost') }} as actual_margin_percent,
-    per_project.cost_currency_code,
-    cast(per_project.estimated_cost_transaction as decimal(18, 2)) as estimated_cost_transaction,
-    cast(per_project.actual_cost_transaction as decimal(18, 2)) as actual_cost_transaction,
-    per_project.sales_currency_code,
-    cast(per_project.estimated_sales_transaction as decimal(18, 2)) as estimated_sales_transaction,
-    cast(per_project.actual_sales_transaction as decimal(18, 2)) as actual_sales_transaction,
-    cast(per_project.amounts_without_exchange_rate as bigint) as amounts_without_exchange_rate
+    {{ profitability_columns('per_project') }}
 from per_project
 left join {{ ref('dim_projects') }} as projects
     on per_project.project_id = projects.project_id

@@ -39,20 +39,7 @@ select
     per_work_order.billing_method,
     per_work_order.contract_line_id,
     per_work_order.work_order_lines,
-    cast(per_work_order.estimated_cost as decimal(18, 2)) as estimated_cost,
-    cast(per_work_order.estimated_sales as decimal(18, 2)) as estimated_sales,
-    cast(per_work_order.estimated_sales - per_work_order.estimated_cost as decimal(18, 2)) as estimated_margin,
-    cast(per_work_order.actual_cost as decimal(18, 2)) as actual_cost,
-    cast(per_work_order.actual_sales as decimal(18, 2)) as actual_sales,
-    cast(per_work_order.actual_sales - per_work_order.actual_cost as decimal(18, 2)) as actual_margin,
-    {{ margin_percent('per_work_order.actual_sales', 'per_work_order.actual_cost') }} as actual_margin_percent,
-    per_work_order.cost_currency_code,
-    cast(per_work_order.estimated_cost_transaction as decimal(18, 2)) as estimated_cost_transaction,
-    cast(per_work_order.actual_cost_transaction as decimal(18, 2)) as actual_cost_transaction,
-    per_work_order.sales_currency_code,
-    cast(per_work_order.estimated_sales_transaction as decimal(18, 2)) as estimated_sales_transaction,
-    cast(per_work_order.actual_sales_transaction as decimal(18, 2)) as actual_sales_transaction,
-    cast(per_work_order.amounts_without_exchange_rate as bigint) as amounts_without_exchange_rate
+    {{ profitability_columns('per_work_order') }}
 from per_work_order
 left join {{ ref('dim_work_orders') }} as work_orders
     on per_work_order.work_order_id = work_orders.work_order_id
