@@ -1,5 +1,6 @@
 """Finance exports (SPEC §3): after each run, the integration journal lines and posted customer invoices not yet
-sent, as CSV and Parquet files in FIELDLEDGER_EXPORT_DIR — one batch per run, exactly once.
+sent, as CSV and Parquet files in FIELDLEDGER_EXPORT_DIR — one batch per run, exactly once — and, in the same batch
+folder, one Finance Data management package per legal entity (finance_packages.py).
 
 A batch's id is a hash of the ids of its rows, so the same pending rows always make the same batch. The batch and
 its rows are recorded in the build file (schema `exports`) as `pending` first; then its files are written to a
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from orchestration.finance_packages import write_packages
 
 # Finance's ProjCDSActualsImport column names where one applies (domain-research §2.4), then fieldledger's ids.
 INTEGRATION_LINES_SQL = """
@@ -201,6 +204,8 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, batch_id: str, rows: di
             options = "format csv, header true" if fmt == "csv" else "format parquet"
             con.execute(f"copy {_pending(name)} to ? ({options})", [str(path)])
             manifest["files"].append({"name": path.name, "rows": count, "sha256": _sha256(path)})
+    # in the hidden folder too: a package is visible with its batch or not at all, and written once (D-P1)
+    manifest["packages"] = write_packages(con, incoming, batch_id)
     (incoming / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     for path in incoming.iterdir():  # durable before it becomes visible
         with open(path, "rb") as fh:
