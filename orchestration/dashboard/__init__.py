@@ -1,0 +1,1 @@
+"""The dashboard (`make dashboard`): Streamlit pages over the published warehouse file, never the build file."""
