@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help venv manifest run test dev lint bench docs clean
+.PHONY: help venv manifest run test dev lint bench docs clean dashboard chromium
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -39,11 +39,18 @@ run: $(MANIFEST)  ## the whole pipeline through Dagster on FIELDLEDGER_* setting
 
 TEST_WORKERS ?= 2  # pytest-xdist processes: the suite is dbt runs, each mostly one core
 
-test: $(MANIFEST)  ## the whole test suite, from nothing (TEST_WORKERS=1 for one process)
+test: $(MANIFEST) chromium  ## the whole test suite, from nothing (TEST_WORKERS=1 for one process)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 dev: $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+dashboard: $(STAMP)  ## the dashboard on http://127.0.0.1:8501, on the published warehouse (make run first)
+	$(VENV)/bin/streamlit run orchestration/dashboard/app.py --server.address 127.0.0.1 --server.port 8501 \
+	  --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
+
+chromium:  ## headless Chromium (Debian package) for the dashboard's browser test, installed when missing
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
 LINT_DIR := dbt_project/target/lint
 
