@@ -185,8 +185,8 @@ def test_exports_exactly_once_and_recovered_after_a_crash(finance, tmp_path):
     first = export_batch(finance.build_db, out)
     assert first and first.written and first.rows == {"integration_journal_lines": 9, "customer_invoices": 4}
     files = sorted(p.name for p in first.folder.iterdir())
-    assert files == ["customer_invoices.csv", "customer_invoices.parquet", "integration_journal_lines.csv",
-                     "integration_journal_lines.parquet", "manifest.json"]
+    assert files == ["customer_invoices.csv", "customer_invoices.parquet", f"finance_package_USMF_{first.batch_id}.zip",
+                     "integration_journal_lines.csv", "integration_journal_lines.parquet", "manifest.json"]
     header = (first.folder / "integration_journal_lines.csv").read_text().splitlines()[0]
     assert header.startswith("ActualId,TransType,TransactionClassification,BillingType,ProjectId")
     assert export_batch(finance.build_db, out) is None  # a re-run writes nothing new
