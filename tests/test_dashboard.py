@@ -512,3 +512,31 @@ def test_every_page_renders_in_a_real_browser(published, server, browser):
         assert wanted <= set(seen["metrics"]), f"{name}: metrics missing {sorted(wanted - set(seen['metrics']))}"
         assert seen["charts"] >= 1, f"{name}: no chart drawn: {seen}"
         assert shot.startswith(b"\x89PNG") and len(shot) > 10_000, f"{name}: no screenshot"
+
+
+def test_an_open_page_shows_a_new_publication_by_itself(published, server, browser, tmp_path):
+    """The page in the browser is not reloaded: its watcher sees the renamed file and reruns it (D-UI1)."""
+    label = "Reconciliation stages with a difference"
+    stages = sql(published, "select count(*) from marts.rpt_pipeline_reconciliation")[0][0]
+
+    def shown_after_load(value: str) -> list[str]:
+        deadline = time.monotonic() + WAIT
+        while True:
+            shown = [m for m in browser.evaluate(RENDERED)["metrics"] if m.startswith(label)]
+            if shown == [f"{label} {value}"] or time.monotonic() > deadline:
+                return shown
+            time.sleep(0.3)
+
+    browser.call("Page.navigate", url=f"{server}/")
+    assert shown_after_load(f"0 of {stages}") == [f"{label} 0 of {stages}"]
+    original, broken = tmp_path / "original.duckdb", tmp_path / "next.duckdb"
+    shutil.copy(published, original)
+    shutil.copy(published, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute("update marts.rpt_pipeline_reconciliation set difference = 0.01 where stage_order = 6")
+        con.execute("update meta.publication set published_at = now() + interval 1 second")
+    try:
+        os.replace(broken, published)
+        assert shown_after_load(f"1 of {stages}") == [f"{label} 1 of {stages}"]
+    finally:
+        os.replace(original, published)
