@@ -111,7 +111,7 @@ def test_r19_nte_failed_items_are_never_invoiced_and_wait_in_the_backlog(billing
 
 def test_i5_billed_and_unbilled_reconcile(billing):
     result = billing.dbt("test", "--select", "assert_i5_billed_and_unbilled_reconcile")
-    assert "PASS=1" in result.stdout
+    assert result.statuses["assert_i5_billed_and_unbilled_reconcile"] == "pass"
 
 
 # ----------------------------------------------------------------------------- corrections and late data

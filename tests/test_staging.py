@@ -84,7 +84,7 @@ def test_i1_conservation_holds_per_table_and_file(built):
         union all select count(*) from staging.base_field_service__accounts) t""")[0][0]
     assert delivered >= outcomes > 0
     result = built.dbt("test", "--select", "assert_i1_every_delivered_row_is_accounted_for")
-    assert "PASS=1" in result.stdout
+    assert result.statuses["assert_i1_every_delivered_row_is_accounted_for"] == "pass"
 
 
 def test_i1_fails_when_a_landed_row_is_lost(tmp_path, built):
@@ -98,7 +98,9 @@ def test_i1_fails_when_a_landed_row_is_lost(tmp_path, built):
         con.execute("delete from staging.base_field_service__work_order_products where _row_number = 1 "
                     "and _file_name like '%2026-02-04%'")
     result = lossy.dbt("test", "--select", "assert_i1_every_delivered_row_is_accounted_for", check=False)
-    assert result.returncode != 0 and "FAIL 1" in result.stdout
+    assert not result.success
+    assert result.statuses["assert_i1_every_delivered_row_is_accounted_for"] == "fail"
+    assert result.failures["assert_i1_every_delivered_row_is_accounted_for"] == 1
 
 
 def test_r4_a_rejected_row_is_retried_when_its_reference_arrives(tmp_path):
