@@ -66,8 +66,12 @@ lint: $(MANIFEST)  ## ruff (Python) and sqlfluff (the SQL dbt compiles, duckdb d
 bench: $(MANIFEST)  ## benchmarks: 1M work order lines through landing and staging (and the hand-written limit)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-docs: $(MANIFEST)  ## dbt docs (catalog of every model and column) into dbt_project/target
+DOCS_PORT ?= 8080
+
+docs: $(MANIFEST)  ## dbt docs: builds the catalog of every model and column, serves it on http://127.0.0.1:8080
 	cd dbt_project && ../$(VENV)/bin/dbt docs generate --profiles-dir .
+	@echo "fieldledger: dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops)"
+	cd dbt_project && ../$(VENV)/bin/dbt docs serve --profiles-dir . --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 clean:  ## remove build products (not the venv)
 	rm -rf dbt_project/target dbt_project/logs warehouse exports bench/out

@@ -3,6 +3,7 @@ Finance export."""
 # No `from __future__ import annotations` here: Dagster reads the type hints of asset functions.
 
 
+import hashlib
 import os
 import subprocess
 from collections.abc import Iterator
@@ -12,14 +13,34 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.contract import CONFIG_TABLES, TABLES
-from orchestration.dbt import WRITER_POOL, FieldledgerTranslator, dbt_build_args, dbt_project
+from orchestration.dbt import (
+    WRITER_POOL,
+    FieldledgerTranslator,
+    builds_everything_without_planned_checks,
+    dbt_build_args,
+    dbt_project,
+    events_as_they_ran,
+    prune_target_folders,
+    unique_target_path,
+)
 from orchestration.exports import export_batches
-from orchestration.landing import land
+from orchestration.landing import discover, land
 from orchestration.publish import publish
 from orchestration.runs import record_dbt_process, tag_run_with_this_process
 from orchestration.settings import Settings, load_settings
 
 LANDING_BOOKKEEPING = ("_landed_files", "_unparseable_rows", "_loads", "_ignored_files")
+DELIVERY_TAG = "fieldledger/delivery"  # fingerprint of the delivery a run landed; the sensor skips it after a success
+
+
+def delivery_fingerprint(raw_dir) -> str:
+    """Changes when a file of the delivery is added, removed or rewritten."""
+    files, _ = discover(raw_dir)
+    digest = hashlib.sha256()
+    for f in files:
+        stat = f.path.stat()
+        digest.update(f"{f.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 class PipelineConfig(dg.Config):
@@ -69,6 +90,10 @@ class FieldledgerResource(dg.ConfigurableResource):
 )
 def landed_delivery(context: dg.AssetExecutionContext, fieldledger: FieldledgerResource):
     settings = fieldledger.settings()
+    # taken before landing: a file rewritten while it lands gives another fingerprint, so the sensor runs again
+    fingerprint = delivery_fingerprint(settings.raw_dir)
+    if context.run.tags.get(DELIVERY_TAG) != fingerprint:  # `make run`, the UI; the sensor's runs have it already
+        context.instance.add_run_tags(context.run.run_id, {DELIVERY_TAG: fingerprint})
     report = land(settings.raw_dir, settings.build_db, progress=context.log.info)
     landed: dict[str, int] = {}
     for f in report.files:
@@ -110,11 +135,17 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                         config: PipelineConfig):
         settings = fieldledger.settings(config)
         context.log.info(f"dbt build with {settings.run}")
+        translator = FieldledgerTranslator()
+        as_they_ran = builds_everything_without_planned_checks(context)  # the pipeline jobs (DECISIONLOG D-G3)
         with environment(settings.dbt_env()):  # the dbt subprocess starts here and inherits the paths
-            invocation = dbt.cli(dbt_build_args(settings.run), context=context)
+            if as_they_ran:  # the whole build without dagster-dbt's subsetting: every test runs, recorded as it ran
+                invocation = dbt.cli(dbt_build_args(settings.run), manifest=project.manifest_path,
+                                     dagster_dbt_translator=translator, target_path=unique_target_path(context))
+            else:  # a selection from the asset graph, checks planned: dagster-dbt's own events
+                invocation = dbt.cli(dbt_build_args(settings.run), context=context)
         record_dbt_process(context.instance, context.run.run_id, invocation.process.pid)
         try:
-            yield from invocation.stream()
+            yield from (events_as_they_ran(invocation, context, translator) if as_they_ran else invocation.stream())
         finally:  # the step failed while dbt still ran: a run never leaves its dbt (and the build file's lock) behind
             if invocation.process.poll() is None:
                 invocation.process.terminate()
@@ -123,6 +154,11 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 except subprocess.TimeoutExpired:
                     invocation.process.kill()
                     invocation.process.wait()
+            removed = prune_target_folders(invocation.target_path.parent, context.op_execution_context.op.name,
+                                           in_use=invocation.target_path)
+            if removed:
+                context.log.info(f"removed {len(removed)} old dbt target folder(s) of earlier runs from "
+                                 f"{invocation.target_path.parent}")
 
     return fieldledger_dbt
 
@@ -145,7 +181,7 @@ def build_publish_asset(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
 
 
 def build_exports_asset(published: dg.AssetsDefinition) -> dg.AssetsDefinition:
-    @dg.asset(key=["exports", "finance_batch"], group_name="exports", deps=[published], pool=WRITER_POOL,
+    @dg.asset(key=["exports", "finance_batch"], group_name="publish", deps=[published], pool=WRITER_POOL,
               description="Write the integration journal lines and posted customer invoices not yet sent to Finance "
                           "as one batch (CSV + Parquet + manifest) in FIELDLEDGER_EXPORT_DIR, exactly once. Runs "
                           "only after every model and error-level check passed and the warehouse was published.")

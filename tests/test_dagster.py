@@ -8,14 +8,17 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 from conftest import expected_rejections
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from orchestration.dbt import WRITER_POOL
+from orchestration.assets import DELIVERY_TAG
+from orchestration.dbt import KEEP_TARGET_FOLDERS, WRITER_POOL, dbt_project, prune_target_folders
 from orchestration.definitions import INVOICE_RUN_JOB_NAME, JOB_NAME, build_definitions, delivery_fingerprint
 from orchestration.settings import REPO_ROOT
 
@@ -99,21 +102,37 @@ def test_importing_the_code_location_does_not_parse_dbt():
 
 # ------------------------------------------------------------------------------------ real materializations
 
-def run_job(name: str = JOB_NAME, **run_config):
+def run_job(name: str = JOB_NAME, instance: dg.DagsterInstance | None = None, **run_config):
     job = build_definitions().resolve_job_def(name)
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+    return job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
                                   run_config=run_config or None)
 
 
+TARGET_DIR = dbt_project().project_dir / "target"
+STALE = [f"fieldledger_dbt-test{os.getpid()}-{i}" for i in range(3)]  # left by runs of two days ago
+
+
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
+def instance():
+    """One instance for the module's runs, as `make run` and `make dev` share DAGSTER_HOME."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory, instance):
     root = tmp_path_factory.mktemp("e2e")
     env = {"FIELDLEDGER_RAW_DIR": str(REPO_ROOT / "seeds" / "demo"), "FIELDLEDGER_WAREHOUSE": str(root / "w.duckdb"),
            "FIELDLEDGER_EXPORT_DIR": str(root / "exports")}
+    for name in STALE:
+        (TARGET_DIR / name / "compiled").mkdir(parents=True, exist_ok=True)
+        (TARGET_DIR / name / "dbt.log").write_text("an old run\n")
+        for path in (TARGET_DIR / name / "dbt.log", TARGET_DIR / name / "compiled", TARGET_DIR / name):
+            os.utime(path, (time.time() - 2 * 86400,) * 2)
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             mp.setenv(k, v)
-        result = run_job()
+        result = run_job(instance=instance)
         yield root, result, mp
 
 
@@ -128,6 +147,9 @@ def test_a_full_materialization_of_the_demo_through_dagster(demo_run):
     assert result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {"raw/msdyn_workorderproduct", "marts/fct_gl_entries", "published/warehouse", "exports/finance_batch"} <= materialized
+    evaluations = result.get_asset_check_evaluations()  # every dbt test ran and is recorded as its check
+    assert {e.asset_check_key for e in evaluations} == set(build_definitions().resolve_asset_graph().asset_check_keys)
+    assert all(e.passed for e in evaluations)
     with duckdb.connect(str(root / "w.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.rpt_pipeline_reconciliation where difference <> 0").fetchone() == (0,)
         got = {tuple(r) for r in con.execute(
@@ -142,27 +164,109 @@ def test_a_full_materialization_of_the_demo_through_dagster(demo_run):
                                                      if f["name"] == "customer_invoices.csv") > 0
 
 
-def test_i8_running_again_on_the_same_delivery_changes_nothing_and_exports_nothing(demo_run):
+def test_the_run_removes_old_dbt_target_folders_and_keeps_its_own_and_the_manifest(demo_run):
+    _, result, _ = demo_run
+    assert not any((TARGET_DIR / name).exists() for name in STALE)
+    own = TARGET_DIR / f"fieldledger_dbt-{result.run_id[:7]}"
+    assert [p for p in TARGET_DIR.glob(f"{own.name}-*") if (p / "run_results.json").exists()], "its own folder"
+    assert (TARGET_DIR / "manifest.json").exists()
+
+
+def test_pruning_keeps_the_newest_the_one_in_use_and_the_ones_still_written_to(tmp_path):
+    now = time.time()
+    ages = {"fieldledger_dbt-a": 10, "fieldledger_dbt-b": 20, "fieldledger_dbt-busy": 120,  # seconds
+            **{f"fieldledger_dbt-old{i}": 86400 * (i + 1) for i in range(5)}}
+    for name, age in ages.items():
+        (tmp_path / name / "compiled").mkdir(parents=True)
+        (tmp_path / name / "dbt.log").write_text("")
+        for path in (tmp_path / name / "compiled", tmp_path / name / "dbt.log", tmp_path / name):
+            os.utime(path, (now - (age if path.name != "compiled" or name != "fieldledger_dbt-busy" else 86400),) * 2)
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "lint").mkdir()
+    os.utime(tmp_path / "lint", (now - 10 * 86400,) * 2)
+    removed = prune_target_folders(tmp_path, "fieldledger_dbt", in_use=tmp_path / "fieldledger_dbt-old4", keep=2)
+    # a and b are the newest two; busy wrote its log two minutes ago (a dbt of another process); old4 is in use
+    assert sorted(p.name for p in removed) == [f"fieldledger_dbt-old{i}" for i in range(4)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fieldledger_dbt-a", "fieldledger_dbt-b", "fieldledger_dbt-busy", "fieldledger_dbt-old4", "lint",
+        "manifest.json"]
+    assert KEEP_TARGET_FOLDERS == 5
+
+
+def test_the_sensor_does_not_rerun_a_delivery_a_successful_run_processed(demo_run, instance, defs):
+    _, result, _ = demo_run
+    fingerprint = delivery_fingerprint(REPO_ROOT / "seeds" / "demo")
+    assert instance.get_run_by_id(result.run_id).tags[DELIVERY_TAG] == fingerprint  # landing tagged the run
+    sensor = defs.resolve_sensor_def("new_delivery_sensor")
+    context = dg.build_sensor_context(instance=instance)  # the first evaluation: no cursor (a first `make dev`)
+    skipped = sensor(context)
+    assert isinstance(skipped, dg.SkipReason) and result.run_id in skipped.skip_message, skipped
+    assert context.cursor == fingerprint
+
+
+def test_the_sensor_waits_for_a_run_of_the_delivery_still_running(instance, defs, tmp_path, monkeypatch):
+    delivery = tmp_path / "running"
+    shutil.copytree(REPO_ROOT / "seeds" / "demo", delivery)
+    monkeypatch.setenv("FIELDLEDGER_RAW_DIR", str(delivery))
+    fingerprint = delivery_fingerprint(delivery)
+    job = defs.resolve_job_def(JOB_NAME)  # a `make run` of this delivery, under way
+    running = instance.create_run_for_job(job, tags={DELIVERY_TAG: fingerprint}, status=dg.DagsterRunStatus.STARTED)
+    sensor = defs.resolve_sensor_def("new_delivery_sensor")
+    context = dg.build_sensor_context(instance=instance)
+    waiting = sensor(context)
+    assert isinstance(waiting, dg.SkipReason) and running.run_id in waiting.skip_message
+    assert context.cursor is None  # decided again once that run has ended
+    instance.report_run_failed(running)
+    retry = sensor(context)
+    assert isinstance(retry, dg.RunRequest) and retry.tags[DELIVERY_TAG] == fingerprint
+    assert retry.run_key == f"{fingerprint}:after-{running.run_id}"
+    assert isinstance(sensor(context), dg.SkipReason)  # requested once, not every minute
+
+
+def test_i8_running_again_on_the_same_delivery_changes_nothing_and_exports_nothing(demo_run, instance):
     root, first, _ = demo_run
     before = marts(root / "w.duckdb")
-    again = run_job()
+    again = run_job(instance=instance)
     assert again.success
     assert marts(root / "w.duckdb") == {k: v for k, v in before.items()}
     assert len(list((root / "exports").glob("batch_*"))) == 1
 
 
-def test_a_failing_error_level_check_stops_publishing_and_the_export(demo_run):
+def test_a_failing_error_level_check_stops_publishing_and_the_export(demo_run, instance, defs):
     root, _, mp = demo_run
     published = (root / "w.duckdb").stat().st_mtime_ns
     mp.setenv("FIELDLEDGER_INJECT_FAILURE", "check")
     try:
-        failed = run_job()
+        failed = run_job(instance=instance)
     finally:
         mp.delenv("FIELDLEDGER_INJECT_FAILURE")
     assert not failed.success
     ran = {e.step_key for e in failed.all_events if e.is_step_success}
     assert "published__warehouse" not in ran and "exports__finance_batch" not in ran
     assert (root / "w.duckdb").stat().st_mtime_ns == published
+    # the failing check is recorded failed; a check dbt skipped downstream of it is not evaluated by this run (its
+    # last record is the earlier run's pass), never "Execution failed" / red: the run planned no check (D-G3)
+    storage = instance.event_log_storage
+    gl, trial_balance = dg.AssetKey(["marts", "fct_gl_entries"]), dg.AssetKey(["marts", "rpt_trial_balance"])
+    failing = dg.AssetCheckKey(gl, "assert_no_injected_failure")
+    (latest,) = storage.get_asset_check_execution_history(failing, limit=1)
+    assert (latest.run_id, latest.status) == (failed.run_id, AssetCheckExecutionRecordStatus.FAILED)
+    for skipped in (dg.AssetCheckKey(trial_balance, "assert_trial_balance_rolls_forward"),
+                    dg.AssetCheckKey(gl, "assert_i6_every_voucher_balances")):
+        history = storage.get_asset_check_execution_history(skipped, limit=10)
+        assert history and failed.run_id not in {r.run_id for r in history}, skipped
+        assert history[0].status == AssetCheckExecutionRecordStatus.SUCCEEDED, skipped
+    checks = defs.resolve_asset_graph().asset_check_keys
+    in_failed_run = {k: r for k, r in storage.get_latest_asset_check_execution_by_key(list(checks)).items()
+                     if r.run_id == failed.run_id}
+    assert AssetCheckExecutionRecordStatus.PLANNED not in {r.status for r in in_failed_run.values()}
+    assert len(in_failed_run) > 200  # every test dbt ran is recorded
+    # the last run of the delivery failed: a first `make dev` now runs it again (once: the cursor remembers it)
+    fingerprint = delivery_fingerprint(REPO_ROOT / "seeds" / "demo")
+    context = dg.build_sensor_context(instance=instance)
+    retry = defs.resolve_sensor_def("new_delivery_sensor")(context)
+    assert isinstance(retry, dg.RunRequest) and retry.run_key == f"{fingerprint}:after-{failed.run_id}"
+    assert isinstance(defs.resolve_sensor_def("new_delivery_sensor")(context), dg.SkipReason)
 
 
 def test_schema_drift_fails_the_run_naming_file_and_columns_and_publishes_nothing(tmp_path, monkeypatch):
