@@ -65,11 +65,12 @@ class Entity:
         return "package_" + re.sub(r"\W", "_", self.label.lower())
 
 
-def _enum(column: str, values: dict[str, str], what: str) -> str:
+def _enum(column: str, values: dict[str, str], what: str, constant: str) -> str:
     """A CASE over the known values; an unknown one stops the export, named (never a blank enum field in Finance)."""
     whens = " ".join(f"when '{k}' then '{v}'" for k, v in values.items())
-    return (f"case {column} {whens} else error('finance package: {what} ' || coalesce({column}, 'NULL') || "
-            f"' has no Finance value; add it in orchestration/finance_packages.py') end")
+    return (f"case {column} {whens} else error('Finance package: the {what} \"' || coalesce({column}, 'NULL') || "
+            f"'\" of an integration journal line has no Finance value; add it to {constant} in "
+            f"orchestration/finance_packages.py') end")
 
 
 def _date(column: str) -> str:
@@ -128,9 +129,9 @@ PROJECT_ACTUALS_SQL = f"""
     select
         l.legal_entity,
         l.actual_id as "ActualId",
-        {_enum('l.transaction_type', TRANS_TYPES, 'transaction type')} as "TransType",
+        {_enum('l.transaction_type', TRANS_TYPES, 'transaction type', 'TRANS_TYPES')} as "TransType",
         'Material' as "TransactionClassification",
-        {_enum('l.billing_type', BILLING_TYPES, 'billing type')} as "BillingType",
+        {_enum('l.billing_type', BILLING_TYPES, 'billing type', 'BILLING_TYPES')} as "BillingType",
         l.project_id as "ProjectId",
         l.contract_id as "ContractId",
         l.contract_line_id as "ContractLine",
