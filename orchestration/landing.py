@@ -19,6 +19,10 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import io
+import itertools
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,12 +30,11 @@ from pathlib import Path
 from typing import IO
 
 import duckdb
-import pandas as pd
 
 from orchestration.contract import BY_NAME, Table, column_positions, table_named
 
 NULL_MARK = "chr(30)"  # stands for NULL inside the content hash
-BATCH_BYTES = 256 * 1024 * 1024  # files read and deduplicated together: bounds memory, keeps anti-joins few
+BATCH_BYTES = 1024 * 1024 * 1024  # files read and deduplicated together: bounds memory, keeps anti-joins few
 LANDING_MEMORY = "2GB"  # DuckDB spills beyond this; measured in bench/ (1M lines in about 45 s)
 # (suffix, format, compression), matched case-insensitively, longest first
 FORMATS = ((".csv.gz", "csv", "gzip"), (".csv", "csv", "none"), (".parquet", "parquet", "none"))
@@ -372,45 +375,6 @@ def _records(lines: _Lines, width: int, *, header: bool = True,
         lines.release(k)
 
 
-def _read_csv_careful(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str],
-                      load_id: int) -> int:
-    """Record by record (Python's csv module per record, resynchronising after a broken one): good records →
-    `batch`, bad ones → raw._unparseable_rows with their original text."""
-    positions = column_positions(f.table, header)
-    wanted = [positions.get(c) for c in f.table.columns]
-    key_at = [positions[c] for c in f.table.key if c in positions]
-    good: list[tuple] = []
-    bad: list[tuple] = []
-    with _open_text(f) as fh:
-        row_number = 0
-        for record, parse_error, text in _records(_Lines(fh), len(header)):
-            row_number += 1
-            error = parse_error
-            if error is None and _has_surrogate("".join(record)):
-                error = "invalid UTF-8"
-            if error:
-                safe = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                # the record's id as written, when the bad record still has the key column(s)
-                parts = [record[i] for i in key_at if i < len(record)]
-                record_id = "|".join(parts) if parts and len(parts) == len(key_at) and all(parts) else None
-                if record_id and ("\n" in record_id or "\r" in record_id):
-                    record_id = None  # a key that ran into the next line is not an id
-                if record_id and _has_surrogate(record_id):
-                    record_id = record_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                bad.append((f.table.name, f.name, row_number, safe, error, load_id, record_id))
-            else:
-                good.append((row_number, *[(record[i] or None) if i is not None else None for i in wanted]))
-    names = ["_row_number", *f.table.columns]
-    con.register("careful_rows", pd.DataFrame(good, columns=names, dtype=object))
-    typed = ", ".join(["cast(_row_number as bigint) as _row_number"]
-                      + [f'cast("{c}" as varchar) as "{c}"' for c in f.table.columns])
-    con.execute(f"create or replace temp table batch as select {typed} from careful_rows")
-    con.unregister("careful_rows")
-    if bad:
-        con.executemany("insert into raw._unparseable_rows values (?, ?, ?, ?, ?, ?, ?)", bad)
-    return len(bad)
-
-
 def _has_surrogate(value: str) -> bool:
     """True when the text holds bytes that were not UTF-8 (decoded with surrogateescape)."""
     try:
@@ -429,68 +393,285 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[
                 f"from read_parquet(?, file_row_number=true)", [str(f.path)])
 
 
+# ---------------------------------------------------------------------------------------------- CSV with DuckDB
+
+# DuckDB's reject types (reject_errors.error_type), most telling first: one record may have several rows
+QUOTE_ERRORS = ("UNQUOTED VALUE", "LINE SIZE OVER MAXIMUM")
+WIDTH_ERRORS = ("MISSING COLUMNS", "TOO MANY COLUMNS")
+ENCODING_ERROR = "INVALID ENCODING"
+UNBALANCED = ("CSV syntax: unbalanced quote: a quoted field opened on this line is not closed on it "
+              "(the lines after it were read as records of their own)")
+
+
+@dataclass
+class _Source:
+    """What one DuckDB read covers of a delivered CSV file: the file itself (with its header), or, after a record
+    whose quote never closed, the rest of the file copied to a plain headerless temp file, numbered on from
+    `offset`."""
+
+    file: DeliveryFile
+    path: Path
+    header: bool
+    compression: str
+    offset: int = 0
+
+
+@dataclass
+class _Reject:
+    line: int  # DuckDB's line number: the records and blank lines up to this record, header included
+    error_type: str
+    message: str
+    text: str  # the record as written, without its line break
+    line_break_at_end: bool  # DuckDB read through the record's last line break: a quote open to the end of the file
+
+
+def _csv_options(width: int, header: bool, compression: str) -> str:
+    return (f"columns={_positional_columns(['c'] * width)}, header={str(header).lower()}, auto_detect=false, "
+            f"delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, store_rejects=true, "
+            f"encoding='utf-8', compression='{compression}', filename=true")
+
+
+def _rejects(con: duckdb.DuckDBPyConnection, after_scan: int) -> dict[str, list[_Reject]]:
+    """The records DuckDB rejected in the scans after `after_scan`, per file path, in file order (one per record:
+    a record short of two columns has a row per missing column)."""
+    rows = con.execute("""
+        select s.file_path, e.line, e.error_type, e.error_message, e.csv_line, e.column_idx
+        from reject_errors e join reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
+        where e.scan_id > ? order by 1, 2""", [after_scan]).fetchall()
+    rank = {t: i for i, t in enumerate((*QUOTE_ERRORS, *WIDTH_ERRORS, ENCODING_ERROR))}
+    best: dict[tuple[str, int], tuple] = {}
+    for path, line, error_type, message, text, column in rows:
+        key = (rank.get(error_type, len(rank)), column or 0)
+        if (path, line) not in best or key < best[(path, line)][0]:
+            best[(path, line)] = (key, error_type, message, text or "")
+    out: dict[str, list[_Reject]] = {}
+    for (path, line), (_, error_type, message, text) in sorted(best.items()):
+        if text.startswith("\n"):  # CRLF files: DuckDB's text starts at the \n of the line break before
+            text = text[1:]
+        out.setdefault(path, []).append(_Reject(line, error_type, message, text.rstrip("\r\n"), text.endswith("\n")))
+    return out
+
+
+def _last_scan(con: duckdb.DuckDBPyConnection) -> int:
+    if not _has(con, "reject_scans"):
+        return 0
+    return con.execute("select coalesce(max(scan_id), 0) from reject_scans").fetchall()[0][0]
+
+
+def _opens_records(text: str, width: int, work: Path) -> bool:
+    """True when DuckDB reads at least one valid record from `text` (the lines a broken quote swallowed)."""
+    probe = work / "swallowed.csv"
+    probe.write_bytes(text.encode("utf-8", "replace") + b"\n")
+    with duckdb.connect() as con:
+        return con.execute(f"select count(*) from read_csv(?, {_csv_options(width, False, 'none')})",
+                           [str(probe)]).fetchall()[0][0] > 0
+
+
+def _files_with_inner_blank_lines(con: duckdb.DuckDBPyConnection, sources: list[_Source]) -> set[str]:
+    """The files among `sources` with a blank line before a later line: DuckDB counts those in its line numbers
+    and not as records, so their rejected records are located line by line (`_locate`)."""
+    if not sources:
+        return set()
+    rows = con.execute(f"""
+        with lines as (select filename as f, row_number() over () as n, l
+                       from read_csv(?, columns={{'l': 'VARCHAR'}}, header=false, auto_detect=false, delim='\x01',
+                                     quote='', escape='', ignore_errors=true, filename=true,
+                                     compression='{sources[0].compression}'))
+        select f from lines group by f
+        having min(n) filter (where l is null) < max(n) filter (where l is not null)""",
+                       [[str(s.path) for s in sources]]).fetchall()
+    return {r[0] for r in rows}
+
+
+def _physical_lines(source: _Source) -> IO[bytes]:
+    return gzip.open(source.path, "rb") if source.compression == "gzip" else open(source.path, "rb")
+
+
+def _locate(source: _Source, extents: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """DuckDB line numbers of rejected records (with how many physical lines each spans) → (data row number,
+    physical line where the record starts), following DuckDB's counting: a blank line outside quotes is a line
+    and no record; a quoted field runs over line breaks."""
+    found: dict[int, tuple[int, int]] = {}
+    lines = records = skip = 0
+    in_quote = False
+    with _physical_lines(source) as fh:
+        for physical, text in enumerate(fh, 1):
+            if skip:
+                skip -= 1
+                continue
+            if in_quote:
+                in_quote = text.count(b'"') % 2 == 0
+                continue
+            lines += 1
+            if not text.strip(b"\r\n"):
+                continue
+            records += 1
+            if lines in extents:
+                found[lines] = (records - int(source.header), physical)
+                skip = extents[lines] - 1  # the rejected record's own lines; it ends with its text
+                if len(found) == len(extents):
+                    break
+            else:
+                in_quote = text.count(b'"') % 2 == 1
+    return found
+
+
+def _reason(reject: _Reject, width: int, fields: list[str]) -> str:
+    if reject.error_type in WIDTH_ERRORS:  # DuckDB stops counting at the first field too many: count them all
+        return f"expected {width} fields as in the header, found {len(fields)}"
+    if reject.error_type == ENCODING_ERROR:
+        return "invalid UTF-8"
+    if reject.error_type == "UNQUOTED VALUE":
+        return ("CSV syntax: a quoted field is not closed before the end of the file" if reject.line_break_at_end
+                else "CSV syntax: a quoted field is not closed properly (a quote inside it is not doubled, or text "
+                     "follows its closing quote)")
+    if reject.error_type == "LINE SIZE OVER MAXIMUM":
+        return "CSV syntax: the record is longer than DuckDB's maximum line size (2 MB): is a quote not closed?"
+    return f"CSV syntax: {reject.message}"
+
+
+def _record_id(table: Table, header: list[str], fields: list[str]) -> str | None:
+    """The bad record's id as written, when it still has the key column(s) (and they did not run into the next
+    line)."""
+    positions = column_positions(table, header)
+    key_at = [positions[c] for c in table.key if c in positions]
+    parts = [fields[i] for i in key_at if i < len(fields)]
+    record_id = "|".join(parts) if parts and len(parts) == len(key_at) and all(parts) else None
+    return None if record_id is None or "\n" in record_id or "\r" in record_id else record_id
+
+
+def _fields(text: str, first_line_only: bool) -> list[str]:
+    """The fields of a rejected record's text (only for its id); a record cut at its first line drops its last,
+    unclosed, field."""
+    if first_line_only:
+        return next(csv.reader([text.split("\n", 1)[0]]), [])[:-1]
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        return next(csv.reader([text.split("\n", 1)[0]]), [])[:-1]
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, table: Table, files: list[DeliveryFile], header: list[str],
+              load_id: int) -> dict[str, int]:
+    """CSV files with one header layout and compression → `table_batch` in one DuckDB read; the records DuckDB
+    rejects → raw._unparseable_rows with file, 1-based data row number, text and reason. Returns the unparseable
+    records per file name.
+
+    DuckDB numbers a rejected record by its line (records and blank lines, header included): without blank lines
+    that is the data row number + 1, else the file is walked line by line (`_locate`). A good row's number is its
+    position among the good rows plus the rejected records before it. A record whose quote never closes swallows
+    the lines after it (DuckDB reads on to the next quote, or the end of the file): when those lines hold a valid
+    record, the broken record is its first line alone and the rest of the file is read again from the next line —
+    one unbalanced quote costs one record, not the records after it."""
+    width = len(header)
+    select = _select_contract_columns(table, header)
+    counts = {f.name: 0 for f in files}
+    sources = [_Source(f, f.path, True, f.compression) for f in files]
+    with tempfile.TemporaryDirectory(prefix="fieldledger-landing-") as work:
+        round_ = 0
+        while sources:
+            round_ += 1
+            after = _last_scan(con)
+            con.execute("create or replace temp table csv_sources (_path varchar, _name varchar, _offset bigint)")
+            con.executemany("insert into csv_sources values (?, ?, ?)",
+                            [(str(s.path), s.file.name, s.offset) for s in sources])
+            con.execute(f"""create or replace temp table csv_read as
+                select row_number() over () as _position, filename as _path, {select}
+                from read_csv(?, {_csv_options(width, sources[0].header, sources[0].compression)})""",
+                        [[str(s.path) for s in sources]])
+            rejects = _rejects(con, after)
+            by_path = {str(s.path): s for s in sources}
+            blanks = _files_with_inner_blank_lines(con, [s for s in sources if str(s.path) in rejects and s.header])
+            bad_rows: list[tuple] = []  # (path, data row number in this read)
+            kept: list[tuple] = []  # (path, good rows to keep): the rows before a broken quote
+            quarantine: list[tuple] = []
+            tails: list[_Source] = []
+            for path, found in rejects.items():
+                source = by_path[path]
+                split = next((i for i, r in enumerate(found) if "\n" in r.text
+                              and _opens_records(r.text.split("\n", 1)[1], width, Path(work))), None)
+                mine = found if split is None else found[:split + 1]
+                if path in blanks or not source.header or split is not None:
+                    where = _locate(source, {r.line: r.text.count("\n") + 1 for r in mine})
+                else:
+                    where = {r.line: (r.line - 1, 0) for r in mine}
+                for i, r in enumerate(mine):
+                    row = where[r.line][0]
+                    broken = i == split
+                    text = r.text.split("\n", 1)[0].rstrip("\r") if broken else r.text
+                    fields = _fields(r.text, broken or r.error_type in QUOTE_ERRORS)
+                    reason = UNBALANCED if broken else _reason(r, width, fields)
+                    bad_rows.append((path, row))
+                    quarantine.append((table.name, source.file.name, source.offset + row, text, reason, load_id,
+                                       _record_id(table, header, fields)))
+                if split is not None:
+                    row, physical = where[found[split].line]
+                    kept.append((path, row - 1 - split))
+                    tail = Path(work) / f"tail-{round_}-{len(tails)}.csv"
+                    with _physical_lines(source) as fh, open(tail, "wb") as out:
+                        for _ in itertools.islice(fh, physical):
+                            pass
+                        shutil.copyfileobj(fh, out)
+                    tails.append(_Source(source.file, tail, False, "none", source.offset + row))
+                counts[source.file.name] += len(mine)
+            con.execute("create or replace temp table csv_bad (_path varchar, _row bigint)")
+            con.execute("create or replace temp table csv_kept (_path varchar, _keep bigint)")
+            if bad_rows:
+                con.executemany("insert into csv_bad values (?, ?)", bad_rows)
+            if kept:
+                con.executemany("insert into csv_kept values (?, ?)", kept)
+            if quarantine:
+                con.executemany("insert into raw._unparseable_rows values (?, ?, ?, ?, ?, ?, ?)", quarantine)
+            cols = ", ".join(f'g."{c}"' for c in table.columns)
+            # a good row's number: its position among the good rows of its file plus the rejected records before
+            # it; rejected record j comes before good row k when fewer than k good rows precede it (row_j - j < k)
+            con.execute(f"""insert into table_batch
+                with firsts as (select _path, min(_position) as _first from csv_read group by all),
+                g as (select r.*, r._position - f._first + 1 as _k from csv_read r join firsts f on f._path = r._path),
+                b as (select _path, _row - row_number() over (partition by _path order by _row) as _gap,
+                             row_number() over (partition by _path order by _row) as _j from csv_bad),
+                before as (select _path, _gap, max(_j) as _j from b group by all)
+                select s._name, s._offset + g._k + coalesce(before._j, 0), {cols}
+                from g join csv_sources s on s._path = g._path
+                asof left join before on before._path = g._path and g._k > before._gap
+                left join csv_kept k on k._path = g._path
+                where k._keep is null or g._k <= k._keep""")
+            con.execute("drop table csv_read")  # memory for the next read
+            sources = tails
+    return counts
+
+
 # ---------------------------------------------------------------------------------------------- landing
 
-def _read_csv_group(con: duckdb.DuckDBPyConnection, files: list[DeliveryFile], header: list[str]) -> set[str]:
-    """Several CSV files with the same header layout and compression in one DuckDB read, appended to
-    `table_batch` with their names and per-file row numbers (the reader keeps file and row order). Returns the
-    paths of files with a record DuckDB could not read: their rows are left out, for the careful reader."""
-    before = con.execute("select count(*) from reject_errors").fetchall()[0][0] if _has(con, "reject_errors") else 0
-    table = files[0].table
-    con.execute("create or replace temp table file_names (_path varchar, _name varchar)")
-    con.executemany("insert into file_names values (?, ?)", [(str(f.path), f.name) for f in files])
-    con.execute(f"""create or replace temp table group_batch as
-        select row_number() over () as _position, filename as _path, {_select_contract_columns(table, header)}
-        from read_csv(?, columns={_positional_columns(header)}, header=true, auto_detect=false, delim=',',
-                      quote='"', escape='"', strict_mode=true, null_padding=false, store_rejects=true,
-                      encoding='utf-8', compression='{files[0].compression}', filename=true)""",
-                [[str(f.path) for f in files]])
-    bad: set[str] = set()
-    if con.execute("select count(*) from reject_errors").fetchall()[0][0] != before:
-        bad = {r[0] for r in con.execute("""
-            select distinct s.file_path from reject_errors e
-            join reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
-            where e.scan_id = (select max(scan_id) from reject_scans)""").fetchall()}
-    con.execute("create or replace temp table bad_paths (_path varchar)")
-    if bad:
-        con.executemany("insert into bad_paths values (?)", [(p,) for p in sorted(bad)])
-    cols = ", ".join(f'g."{c}"' for c in table.columns)
-    con.execute(f"""insert into table_batch
-        select n._name, g._position - min(g._position) over (partition by g._path) + 1, {cols}
-        from group_batch g join file_names n on n._path = g._path
-        where g._path not in (select _path from bad_paths)""")
-    return bad
-
-
-def _read_file(con: duckdb.DuckDBPyConnection, f: DeliveryFile, header: list[str], load_id: int) -> int:
-    """A Parquet file, or a CSV file DuckDB found a bad record in, → temp table `batch`; returns how many
-    records were unparseable."""
-    if f.fmt == "parquet":
-        _read_parquet(con, f, header)
-        return 0
-    return _read_csv_careful(con, f, header, load_id)
-
-
 def _land_table(con: duckdb.DuckDBPyConnection, table: Table, outcomes: list[FileOutcome], load_id: int) -> None:
-    """Add the rows of `table_batch` (new files of one table): one anti-join per batch of files, not per file, so
-    landing stays linear in the rows delivered."""
+    """Add the rows of `table_batch` (new files of one table): one anti-join per batch of files (at most
+    BATCH_BYTES of files: one per table at 1M lines), not per file, so landing stays linear in the rows delivered."""
     target = f'raw."{table.name}"'
     cols = ", ".join(f'"{c}"' for c in table.columns)
+    # the content hash once, in SQL; repeated contents found by one aggregate instead of a window over every row
+    con.execute(f"create or replace temp table batch_hashed as select *, {_row_hash_sql(table)} as _row_hash "
+                f"from table_batch")
+    con.execute("drop table table_batch")
     if table.transactional:
-        # a row version is its content: one already in raw, from any file, is a duplicate (R2)
-        new_rows = f"""where not exists (select 1 from {target} r where r._row_hash = b._row_hash)
-            qualify row_number() over (partition by _row_hash order by _file_name, _row_number) = 1"""
+        # a row version is its content: one already in raw, from any file, is a duplicate (R2); within the batch
+        # the first by file and row number lands
+        key, first, new = "_row_hash", "min(row(_file_name, _row_number))", (
+            f"not exists (select 1 from {target} r where r._row_hash = b._row_hash)")
+        other = "d._first <> row(b._file_name, b._row_number)"
     else:
         # a setup table is a snapshot without versions: a new content of a file is the newer version of every
         # row in it, so all its rows land under this load id (only a row repeated within the file is a duplicate)
-        new_rows = "qualify row_number() over (partition by _file_name, _row_hash order by _row_number) = 1"
+        key, first, new = "_file_name, _row_hash", "min(_row_number)", "true"
+        other = "d._file_name = b._file_name and d._first <> b._row_number"
     con.execute(f"""
         insert into {target} ({cols}, _file_name, _row_number, _load_id, _row_hash)
-        with b as (select *, {_row_hash_sql(table)} as _row_hash from table_batch)
-        select {cols}, _file_name, _row_number, ?, _row_hash from b
-        {new_rows}""", [load_id])
+        with repeated as (select {key}, {first} as _first from batch_hashed group by all having count(*) > 1)
+        select {cols}, _file_name, _row_number, ?, _row_hash from batch_hashed b
+        where {new} and not exists (select 1 from repeated d where d._row_hash = b._row_hash and {other})""",
+                [load_id])
     names = [o.file_name for o in outcomes]
-    delivered = dict(con.execute("select _file_name, count(*) from table_batch group by 1").fetchall())
+    delivered = dict(con.execute("select _file_name, count(*) from batch_hashed group by 1").fetchall())
+    con.execute("drop table batch_hashed")
     landed = dict(con.execute(f"select _file_name, count(*) from {target} where _load_id = ? "
                               f"and _file_name in (select unnest(?::varchar[])) group by 1",
                               [load_id, names]).fetchall())
@@ -502,8 +683,8 @@ def _land_table(con: duckdb.DuckDBPyConnection, table: Table, outcomes: list[Fil
 
 def _read_files(con: duckdb.DuckDBPyConnection, table: Table, files: list[DeliveryFile],
                 headers: dict[DeliveryFile, list[str]], load_id: int) -> tuple[dict[str, int], dict[str, int]]:
-    """The files into a fresh `table_batch` (CSV files with one header layout and compression in one DuckDB read;
-    files with a bad record, and Parquet, one at a time; Dataverse export files by orchestration/dataverse.py).
+    """The files into a fresh `table_batch` (CSV files with one header layout and compression in one DuckDB read,
+    Parquet one at a time, Dataverse export files by orchestration/dataverse.py).
     Returns the unparseable records and the superseded retried Dataverse writes per file."""
     cols = ", ".join(f'"{c}" varchar' for c in table.columns)
     con.execute(f"create or replace temp table table_batch (_file_name varchar, _row_number bigint, {cols})")
@@ -514,13 +695,12 @@ def _read_files(con: duckdb.DuckDBPyConnection, table: Table, files: list[Delive
             positions = column_positions(table, headers[f])
             layout = (len(headers[f]), tuple(positions.get(c) for c in table.columns), f.compression)
             groups.setdefault(layout, []).append(f)
-    one_by_one = [f for f in files if f.fmt == "parquet"]
     for members in groups.values():
-        bad = _read_csv_group(con, members, headers[members[0]])
-        one_by_one += [f for f in members if str(f.path) in bad]
-    for f in one_by_one:
-        unparseable[f.name] = _read_file(con, f, headers[f], load_id)
-        con.execute("insert into table_batch select ?, * from batch", [f.name])
+        unparseable.update(_read_csv(con, table, members, headers[members[0]], load_id))
+    for f in files:
+        if f.fmt == "parquet":
+            _read_parquet(con, f, headers[f])
+            con.execute("insert into table_batch select ?, * from batch", [f.name])
     superseded: dict[str, int] = {}
     exported = [f for f in files if f.detail is not None]
     if exported:

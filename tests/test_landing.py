@@ -1,11 +1,13 @@
 """Landing (R2, R4): every row of every file reaches raw or quarantine, once; schema drift fails closed."""
 
+import gzip
 import shutil
 
 import duckdb
 import pytest
 from delivery_builder import USED, Delivery
 
+from orchestration import landing
 from orchestration.contract import BY_NAME
 from orchestration.landing import SchemaDriftError, land
 
@@ -196,3 +198,73 @@ def test_a_build_file_from_before_is_rekeyed_to_one_row_per_landing_of_a_file(tm
             (["load_id", "table_name", "file_name"],)]
         assert con.execute("select load_id, file_name from raw._landed_files order by 1").fetchall() == [
             (1, "uom.csv"), (2, "uom.csv")]
+
+
+# ---------------------------------------------------------------------------------------------- DuckDB's reject tables
+# Landing reads CSV with DuckDB alone and takes bad records from its reject tables: these pin what DuckDB's line
+# numbers and record texts do not give by themselves.
+
+UOM_HEADER = "uomid,name"
+
+
+def _land_uom(tmp_path, text: bytes, name: str = "uom/2026-01-01.csv"):
+    delivery, db = tmp_path / "delivery", tmp_path / "b.duckdb"
+    path = delivery / name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+    report = land(delivery, db, progress=lambda _: None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        good = con.execute("select _row_number, uomid, name from raw.uom order by 1").fetchall()
+        bad = con.execute("select row_number, record_id, raw_line, error from raw._unparseable_rows order by 1"
+                          ).fetchall()
+    (outcome,) = report.files
+    assert outcome.rows_delivered == len(good) + len(bad) == outcome.rows_landed + outcome.rows_unparseable  # I1
+    return good, bad
+
+
+@pytest.mark.parametrize("name", ["uom/2026-01-01.csv", "uom/2026-01-01.csv.gz"])
+def test_blank_lines_are_no_rows_also_before_a_bad_record(tmp_path, name):
+    """DuckDB counts a blank line in a rejected record's line number: the row numbers must not."""
+    text = f'{UOM_HEADER}\nu1,each\n\n\nu2,"two\n\nlines"\nbad\n\nu3,hour\n\n'.encode()
+    good, bad = _land_uom(tmp_path, text, name)
+    assert good == [(1, "u1", "each"), (2, "u2", "two\n\nlines"), (4, "u3", "hour")]
+    assert bad == [(3, "bad", "bad", "expected 2 fields as in the header, found 1")]
+
+
+def test_crlf_line_breaks_give_the_same_rows_and_texts(tmp_path):
+    good, bad = _land_uom(tmp_path, f'{UOM_HEADER}\r\nu1,each\r\nu2,"a\r\nb"\r\nu9,x,y\r\nu3,hour\r\n'.encode())
+    assert good == [(1, "u1", "each"), (2, "u2", "a\r\nb"), (4, "u3", "hour")]
+    assert bad == [(3, "u9", "u9,x,y", "expected 2 fields as in the header, found 3")]
+
+
+@pytest.mark.parametrize("name", ["uom/2026-01-01.csv", "uom/2026-01-01.csv.gz"])
+def test_a_broken_quote_early_in_a_long_file_loses_no_row_after_it(tmp_path, name):
+    """DuckDB reads an unclosed quote on to the end of the file (or to the next quote, far below) and reports one
+    record: landing takes the broken line alone and reads the rest again, also a second broken quote in it."""
+    lines = [f"u{i},name {i}" for i in range(1, 3001)]
+    lines[9] = 'u10,"never closed'
+    lines[1999] = 'u2000,"closed much later'
+    lines[2499] = 'u2500,"x"y'  # a quote that closes, then text: DuckDB rejects that record alone
+    good, bad = _land_uom(tmp_path, ("\n".join([UOM_HEADER, *lines]) + "\n").encode(), name)
+    assert [r[0] for r in bad] == [10, 2000, 2500]
+    assert [r[1] for r in bad] == ["u10", "u2000", "u2500"]
+    assert bad[0][2:] == ('u10,"never closed', landing.UNBALANCED)
+    assert bad[2][3].startswith("CSV syntax: a quoted field is not closed properly")
+    assert len(good) == 2997 and [r[0] for r in good] == [n for n in range(1, 3001) if n not in (10, 2000, 2500)]
+    assert all(uomid == f"u{n}" for n, uomid, _ in good)
+
+
+def test_several_files_of_one_table_keep_their_own_row_numbers(tmp_path):
+    delivery, db = tmp_path / "delivery", tmp_path / "b.duckdb"
+    (delivery / "uom").mkdir(parents=True)
+    (delivery / "uom" / "a.csv").write_text(f"{UOM_HEADER}\nbad\nu1,each\n")
+    (delivery / "uom" / "b.csv").write_text(f'{UOM_HEADER}\nu2,"open\nu3,hour\nu4,x,y\n')
+    (delivery / "uom" / "c.csv").write_text(f"{UOM_HEADER}\nu5,each\n")
+    report = land(delivery, db, progress=lambda _: None)
+    assert {f.file_name: (f.rows_delivered, f.rows_unparseable) for f in report.files} == {
+        "uom/a.csv": (2, 1), "uom/b.csv": (3, 2), "uom/c.csv": (1, 0)}
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select _file_name, _row_number, uomid from raw.uom order by 1, 2").fetchall() == [
+            ("uom/a.csv", 2, "u1"), ("uom/b.csv", 2, "u3"), ("uom/c.csv", 1, "u5")]
+        assert con.execute("select file_name, row_number, record_id from raw._unparseable_rows order by 1, 2"
+                           ).fetchall() == [("uom/a.csv", 1, "bad"), ("uom/b.csv", 1, "u2"), ("uom/b.csv", 3, "u4")]
