@@ -50,23 +50,11 @@ PUBLISHED_SECTIONS: list[tuple[str, str]] = [
         select strftime(run_date, '%Y-%m') as month, status, count(*) as invoices, sum(line_count) as lines,
                currency_code, sum(total_amount) as total
         from marts.fct_proforma_invoices group by all order by 1, 2, 5"""),
-    ("Billed and unbilled (I5: billed = confirmed invoices; net unbilled = backlog)", """
-        with billed as (select currency_code, sum(amount) as billed_sales from marts.fct_project_actuals
-                        where transaction_type = 'billed_sales' group by 1),
-             invoiced as (select currency_code, sum(amount) as confirmed_invoices from marts.fct_invoice_line_details
-                          where invoice_status = 'confirmed' group by 1),
-             unbilled as (select currency_code, sum(amount) as net_unbilled from marts.fct_project_actuals
-                          where transaction_type = 'unbilled_sales' and billing_type = 'chargeable' group by 1),
-             backlog as (select currency_code, sum(amount) filter (where backlog_reason = 'not_yet_run') as not_yet_run,
-                                sum(amount) filter (where backlog_reason = 'nte_failed') as nte_failed,
-                                sum(amount) filter (where backlog_reason = 'pending_draft') as pending_draft,
-                                sum(amount) as backlog
-                         from marts.rpt_unbilled_backlog where item_kind = 'actual' group by 1)
-        select currency_code, billed_sales, confirmed_invoices, net_unbilled, not_yet_run, nte_failed, pending_draft,
-               backlog, coalesce(billed_sales, 0) - coalesce(confirmed_invoices, 0)
-                   + coalesce(net_unbilled, 0) - coalesce(backlog, 0) as difference
-        from billed full join invoiced using (currency_code) full join unbilled using (currency_code)
-             full join backlog using (currency_code) order by 1"""),
+    # I5 itself is computed once, in dbt: stage 6 of rpt_pipeline_reconciliation and the blocking test
+    # assert_i5_billed_and_unbilled_reconcile (per contract line); this only shows what is still to bill
+    ("Unbilled backlog per currency (I5: net unbilled = this backlog; marts.rpt_unbilled_backlog)", """
+        select currency_code, backlog_reason, count(*) as items, sum(amount) as amount
+        from marts.rpt_unbilled_backlog where item_kind = 'actual' group by all order by 1, 2"""),
     ("Rejected rows by reason (marts.rpt_rejected_rows)", """
         select reason_code, stage, count(*) as rows, count(distinct table_name) as tables
         from marts.rpt_rejected_rows group by all order by rows desc, reason_code"""),
