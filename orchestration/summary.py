@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.publish import parquet_dir_for
 from orchestration.settings import Settings
 
 # (title, query against the build file): later stages add their sections here.
@@ -143,6 +144,8 @@ def render(settings: Settings) -> str:
         "Where things are",
         f"  delivery read        {settings.raw_dir}",
         f"  warehouse (for BI)   {settings.warehouse}   (schema marts; DuckDB ≥ 1.4 can open it)",
+        f"  parquet (for BI)     {parquet_dir_for(settings.warehouse)}   (one <mart>.parquet per mart; README: "
+        "Connect a BI tool)",
         f"  build file           {settings.build_db}   (raw, staging, intermediate; written by the pipeline)",
         f"  exports              {settings.export_dir}",
         "  run settings         " + ", ".join(f"{k}={v}" for k, v in settings.run.items()),
