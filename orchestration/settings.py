@@ -23,8 +23,10 @@ RUN_SETTING_DEFAULTS: dict[str, bool | str] = {
 }
 DATE_SETTINGS = ("as_of_date", "closed_through")
 
-_TRUE = {"true", "1", "yes", "y", "on"}
-_FALSE = {"false", "0", "no", "n", "off"}
+# the words a boolean setting may be written with (any case); dbt's macro setting (macros/settings.sql) accepts
+# the same ones, for a user who runs dbt by hand on the FIELDLEDGER_* variables (tests/test_settings.py)
+TRUE_WORDS = ("true", "1", "yes", "y", "on")
+FALSE_WORDS = ("false", "0", "no", "n", "off")
 
 
 class SettingsError(ValueError):
@@ -35,9 +37,9 @@ def parse_bool(name: str, value: str | bool) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text in _TRUE:
+    if text in TRUE_WORDS:
         return True
-    if text in _FALSE:
+    if text in FALSE_WORDS:
         return False
     raise SettingsError(f"{name}={value!r} is not a boolean: use true or false")
 

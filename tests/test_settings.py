@@ -5,7 +5,16 @@ import json
 import pytest
 
 from orchestration.dbt import dbt_build_args
-from orchestration.settings import REPO_ROOT, RUN_SETTING_DEFAULTS, SettingsError, load_settings
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    FALSE_WORDS,
+    REPO_ROOT,
+    RUN_SETTING_DEFAULTS,
+    TRUE_WORDS,
+    SettingsError,
+    load_settings,
+    parse_bool,
+)
 
 
 def test_defaults_are_the_demo_delivery_and_the_warehouse_folder():
@@ -58,3 +67,34 @@ def test_dbt_arguments_carry_the_settings_as_sorted_vars():
     assert args[2].index("as_of_date") < args[2].index("auto_approve")
     assert args[3:] == ["--select", "staging+"]
     assert dbt_build_args({}, full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_dbt_reads_every_boolean_word_as_python_does(tmp_path, monkeypatch):
+    """A FIELDLEDGER_* switch means the same in Python (parse_bool) and in dbt's macro setting, which reads the
+    variables itself when dbt is run by hand; a word neither knows fails in both, naming the setting."""
+    from conftest import InProcessDbt
+    from dbt.cli.main import dbtRunner
+
+    words = [*TRUE_WORDS, *FALSE_WORDS, *(w.upper() for w in TRUE_WORDS), f" {FALSE_WORDS[2].title()} "]
+    names = {f"word_{i}": w for i, w in enumerate(words)}
+    monkeypatch.setenv("FIELDLEDGER_BUILD_DB", str(tmp_path / "build.duckdb"))
+    common = ["--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
+              "--target-path", str(tmp_path / "target")]
+
+    def compiled(inline: str, cli_vars: dict) -> str:
+        """The compiled text, or dbt's messages when it refused to compile."""
+        messages: list[str] = []
+        try:
+            result = dbtRunner(manifest=parsed, callbacks=[lambda event: messages.append(event.info.msg)]).invoke(
+                ["compile", "--inline", inline, "--vars", json.dumps(cli_vars), *common])
+        finally:
+            InProcessDbt.close()
+        return result.result.results[0].node.compiled_code if result.success else "\n".join(map(str, messages))
+
+    parsed = dbtRunner().invoke(["parse", *common]).result
+    inline = "{{ tojson([" + ", ".join(f"setting('{name}')" for name in names) + "]) }}"
+    assert json.loads(compiled(inline, names)) == [parse_bool(name, word) for name, word in names.items()]
+    with pytest.raises(SettingsError, match="auto_approve"):
+        parse_bool("auto_approve", "maybe")
+    assert "setting auto_approve=maybe is not a boolean" in compiled("{{ setting('auto_approve') }}",
+                                                                      {"auto_approve": "maybe"})

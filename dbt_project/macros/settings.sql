@@ -6,9 +6,10 @@
         {{ return((value | string | trim) if value is not none else '') }}
     {%- endif -%}
     {%- set text = value | string | lower | trim -%}
-    {%- if text in ('true', '1', 'yes', 'on') -%}
+    {#- the words orchestration/settings.py accepts (TRUE_WORDS, FALSE_WORDS; tests/test_settings.py) -#}
+    {%- if text in ('true', '1', 'yes', 'y', 'on') -%}
         {{ return(true) }}
-    {%- elif text in ('false', '0', 'no', 'off') -%}
+    {%- elif text in ('false', '0', 'no', 'n', 'off') -%}
         {{ return(false) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error("setting " ~ name ~ "=" ~ value ~ " is not a boolean: use true or false") }}
