@@ -1,25 +1,6 @@
 -- Every delivered row of a closed_periods override file (SPEC §3.3), typed, with its R4 outcome.
-with source as (
-    select * from {{ source('config_overrides', 'closed_periods') }}
-),
-
-renamed as (
-    select
-        source.*,
-        upper(trim(legal_entity)) as closed_legal_entity,
-        {{ to_date('closed_through') }} as closed_through_date,
-        description as closed_description
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['legal_entity', 'closed_through']) }}
-            {{- when_bad_type([('closed_through', 'closed_through_date', 'a date (YYYY-MM-DD)')]) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_config_overrides__closed_periods_typed') }}
 ),
 
 version_checked as (

@@ -1,27 +1,6 @@
 -- Every delivered row of a project_categories override file, typed, with its R4 outcome.
-with source as (
-    select * from {{ source('config_overrides', 'project_categories') }}
-),
-
-renamed as (
-    select
-        source.*,
-        upper(trim(legal_entity)) as category_legal_entity,
-        {{ to_word('line_type', ['product', 'service', '*']) }} as category_line_type,
-        trim(project_category) as category_name,
-        description as category_description,
-        upper(trim(legal_entity)) || '|' || lower(trim(line_type)) as project_category_key
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['legal_entity', 'line_type', 'project_category']) }}
-            {{- when_bad_type([('line_type', 'category_line_type', 'a line type (product, service, *)')]) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_config_overrides__project_categories_typed') }}
 ),
 
 version_checked as (

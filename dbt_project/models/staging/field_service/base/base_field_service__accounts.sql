@@ -1,29 +1,6 @@
 -- Every delivered account row, typed, with its R4 outcome. A setup snapshot: the newest landing's row is current.
-with source as (
-    select * from {{ source('field_service', 'account') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        accountid as account_id,
-        msdyn_salestaxgroup as tax_group_id,
-        -- strings
-        name as account_name,
-        accountnumber as account_number,
-        upper(trim(msdyn_company)) as company_code,
-        upper(trim(transactioncurrencyid)) as currency_code
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['accountid']) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_field_service__accounts_typed') }}
 ),
 
 version_checked as (

@@ -1,23 +1,6 @@
 -- Every delivered uom row, typed, with its R4 outcome. A setup snapshot: the newest landing's row is current.
-with source as (
-    select * from {{ source('field_service', 'uom') }}
-),
-
-renamed as (
-    select
-        source.*,
-        uomid as unit_id,
-        name as unit_name
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['uomid']) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_field_service__units_typed') }}
 ),
 
 version_checked as (

@@ -1,71 +1,10 @@
 -- Every delivered row version of msdyn_workorderproduct, typed, with its R4 outcome (rejected / current / older).
-with source as (
-    select * from {{ source('field_service', 'msdyn_workorderproduct') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        msdyn_workorderproductid as work_order_product_id,
-        msdyn_workorder as work_order_id,
-        msdyn_product as product_id,
-        msdyn_unit as unit_id,
-        msdyn_pricelist as price_list_id,
-        msdyn_warehouse as warehouse_id,
-        -- strings
-        {{ decode('msdyn_linestatus', {690970000: 'estimated', 690970001: 'used'}) }} as line_status,
-        -- numerics
-        {{ to_integer('versionnumber') }} as version_number,
-        {{ to_decimal('msdyn_estimatequantity', 4) }} as estimate_quantity,
-        {{ to_decimal('msdyn_quantity', 4) }} as quantity,
-        {{ to_decimal('msdyn_qtytobill', 4) }} as quantity_to_bill,
-        {{ to_decimal('msdyn_unitamount', 4) }} as manual_unit_price,
-        {{ to_decimal('msdyn_unitcost', 4) }} as manual_unit_cost,
-        {{ to_decimal('msdyn_discountpercent', 4) }} as discount_percent,
-        {{ to_decimal('msdyn_additionalcost', 2) }} as additional_cost,
-        {{ to_decimal('msdyn_commissioncosts', 2) }} as commission_costs,
-        -- booleans
-        coalesce({{ to_boolean('isdelete') }}, false) as is_deleted,
-        -- timestamps
-        {{ to_timestamp('modifiedon') }} as modified_at
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['msdyn_workorderproductid', 'versionnumber', 'modifiedon']) }}
-            {{- when_missing(['msdyn_workorder', 'msdyn_product', 'msdyn_linestatus'], unless='is_deleted') }}
-            {{- when_out_of_range([
-                ('msdyn_estimatequantity', 'quantity'),
-                ('msdyn_quantity', 'quantity'),
-                ('msdyn_qtytobill', 'quantity'),
-                ('msdyn_unitamount', 'unit_price'),
-                ('msdyn_unitcost', 'unit_price'),
-                ('msdyn_discountpercent', 'percent'),
-                ('msdyn_additionalcost', 'amount'),
-                ('msdyn_commissioncosts', 'amount'),
-            ]) }}
-            {{- when_bad_type([
-                ('versionnumber', 'version_number', 'a whole number'),
-                ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
-                ('isdelete', to_boolean('isdelete'), 'true or false'),
-                ('msdyn_linestatus', 'line_status', 'a line status (690970000 Estimated, 690970001 Used)'),
-                ('msdyn_estimatequantity', 'estimate_quantity', 'a number with at most 4 decimals'),
-                ('msdyn_quantity', 'quantity', 'a number with at most 4 decimals'),
-                ('msdyn_qtytobill', 'quantity_to_bill', 'a number with at most 4 decimals'),
-                ('msdyn_unitamount', 'manual_unit_price', 'an amount with at most 4 decimals'),
-                ('msdyn_unitcost', 'manual_unit_cost', 'an amount with at most 4 decimals'),
-                ('msdyn_discountpercent', 'discount_percent', 'a percentage with at most 4 decimals'),
-                ('msdyn_additionalcost', 'additional_cost', 'an amount with at most 2 decimals'),
-                ('msdyn_commissioncosts', 'commission_costs', 'an amount with at most 2 decimals'),
-            ]) }}
-            {{- when_negative(['estimate_quantity', 'quantity', 'quantity_to_bill']) }}
+with row_checked as (
+    -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
+    select * replace (coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at')]) }}
-        end as problem
-    from renamed
+        end) as problem)
+    from {{ ref('base_field_service__work_order_products_typed') }}
 ),
 
 version_checked as (

@@ -1,52 +1,10 @@
 -- Every delivered row version of msdyn_workorder, typed, with its R4 outcome (rejected / current / older).
-with source as (
-    select * from {{ source('field_service', 'msdyn_workorder') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        msdyn_workorderid as work_order_id,
-        msdyn_serviceaccount as service_account_id,
-        msdyn_billingaccount as billing_account_id,
-        msdyn_pricelist as price_list_id,
-        msdyn_project as project_id,
-        msdyn_projecttask as project_task_id,
-        -- strings
-        msdyn_name as work_order_number,
-        upper(trim(transactioncurrencyid)) as currency_code,
-        {{ decode('msdyn_systemstatus', {
-            690970000: 'unscheduled', 690970001: 'scheduled', 690970002: 'in_progress',
-            690970003: 'completed', 690970004: 'posted', 690970005: 'canceled'}) }} as system_status,
-        -- numerics
-        {{ to_integer('versionnumber') }} as version_number,
-        -- booleans
-        coalesce({{ to_boolean('isdelete') }}, false) as is_deleted,
-        -- timestamps
-        {{ to_timestamp('createdon') }} as created_at,
-        {{ to_timestamp('msdyn_completedon') }} as completed_at,
-        {{ to_timestamp('modifiedon') }} as modified_at
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['msdyn_workorderid', 'versionnumber', 'modifiedon']) }}
-            {{- when_missing(['msdyn_serviceaccount', 'msdyn_systemstatus', 'createdon'], unless='is_deleted') }}
-            {{- when_bad_type([
-                ('versionnumber', 'version_number', 'a whole number'),
-                ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
-                ('createdon', 'created_at', 'an ISO-8601 timestamp'),
-                ('msdyn_completedon', 'completed_at', 'an ISO-8601 timestamp'),
-                ('isdelete', to_boolean('isdelete'), 'true or false'),
-                ('msdyn_systemstatus', 'system_status', 'a work order system status (690970000 … 690970005)'),
-            ]) }}
+with row_checked as (
+    -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
+    select * replace (coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at'), ('createdon', 'created_at'), ('msdyn_completedon', 'completed_at')]) }}
-        end as problem
-    from renamed
+        end) as problem)
+    from {{ ref('base_field_service__work_orders_typed') }}
 ),
 
 version_checked as (

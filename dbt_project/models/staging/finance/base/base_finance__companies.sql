@@ -1,24 +1,6 @@
 -- Every delivered cdm_company (legal entity) row, typed, with its R4 outcome.
-with source as (
-    select * from {{ source('finance', 'cdm_company') }}
-),
-
-renamed as (
-    select
-        source.*,
-        upper(trim(cdm_companycode)) as company_code,
-        name as company_name,
-        upper(trim(accountingcurrency)) as accounting_currency_code
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['cdm_companycode', 'accountingcurrency']) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_finance__companies_typed') }}
 ),
 
 version_checked as (

@@ -1,25 +1,6 @@
 -- Every delivered taxgroup row, typed, with its R4 outcome.
-with source as (
-    select * from {{ source('finance', 'taxgroup') }}
-),
-
-renamed as (
-    select
-        source.*,
-        taxgroupid as tax_group_id,
-        {{ to_decimal('rate_percent', 4) }} as tax_rate_percent
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['taxgroupid', 'rate_percent']) }}
-            {{- when_out_of_range([('rate_percent', 'percent')]) }}
-            {{- when_bad_type([('rate_percent', 'tax_rate_percent', 'a percentage with at most 4 decimals')]) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_finance__tax_groups_typed') }}
 ),
 
 version_checked as (

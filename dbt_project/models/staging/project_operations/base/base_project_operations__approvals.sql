@@ -1,45 +1,11 @@
 -- Every delivered row version of msdyn_projectapproval (decisions on the MULs fieldledger published, read when
 -- auto_approve is off, R17), typed, with its R4 outcome. The MUL reference is checked by the engine.
-with source as (
-    select * from {{ source('project_operations', 'msdyn_projectapproval') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        msdyn_projectapprovalid as approval_id,
-        msdyn_materialusagelog as mul_id,
-        -- strings
-        {{ decode('msdyn_recordstage', {
-            0: 'submitted', 1: 'rejected', 2: 'approved', 3: 'pending',
-            4: 'recall_requested', 5: 'recall_request_approved', 6: 'recall_request_rejected'}) }} as record_stage,
-        -- numerics
-        {{ to_integer('versionnumber') }} as version_number,
-        -- booleans
-        coalesce({{ to_boolean('isdelete') }}, false) as is_deleted,
-        -- timestamps
-        {{ to_timestamp('msdyn_approvedon') }} as approved_at,
-        {{ to_timestamp('modifiedon') }} as modified_at
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['msdyn_projectapprovalid', 'versionnumber', 'modifiedon']) }}
-            {{- when_missing(['msdyn_materialusagelog', 'msdyn_recordstage'], unless='is_deleted') }}
-            {{- when_bad_type([
-                ('versionnumber', 'version_number', 'a whole number'),
-                ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
-                ('isdelete', to_boolean('isdelete'), 'true or false'),
-                ('msdyn_recordstage', 'record_stage', 'a record stage (1 Rejected, 2 Approved, …)'),
-                ('msdyn_approvedon', 'approved_at', 'an ISO-8601 timestamp'),
-            ]) }}
+with row_checked as (
+    -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
+    select * replace (coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at'), ('msdyn_approvedon', 'approved_at')]) }}
-        end as problem
-    from renamed
+        end) as problem)
+    from {{ ref('base_project_operations__approvals_typed') }}
 ),
 
 version_checked as (

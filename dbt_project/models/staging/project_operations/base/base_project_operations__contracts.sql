@@ -1,38 +1,6 @@
 -- Every delivered salesorder (project contract) row, typed, with its R4 outcome.
-with source as (
-    select * from {{ source('project_operations', 'salesorder') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        salesorderid as contract_id,
-        customerid as customer_id,
-        pricelevelid as price_list_id,
-        msdyn_contractorganizationalunitid as contracting_unit_id,
-        -- strings
-        ordernumber as contract_number,
-        name as contract_name,
-        upper(trim(transactioncurrencyid)) as currency_code,
-        upper(trim(msdyn_company)) as company_code,
-        -- numerics
-        {{ to_integer('msdyn_psastate') }} as contract_state_code,
-        {{ to_decimal('msdyn_nottoexceedlimit', 2) }} as not_to_exceed_limit
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['salesorderid', 'customerid', 'transactioncurrencyid', 'msdyn_company']) }}
-            {{- when_bad_type([
-                ('msdyn_psastate', 'contract_state_code', 'a whole number'),
-                ('msdyn_nottoexceedlimit', 'not_to_exceed_limit', 'an amount with at most 2 decimals'),
-            ]) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_project_operations__contracts_typed') }}
 ),
 
 version_checked as (

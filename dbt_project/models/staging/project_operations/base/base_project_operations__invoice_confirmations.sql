@@ -1,41 +1,11 @@
 -- Every delivered row version of invoice (confirmations of the proformas fieldledger published, read when
 -- auto_confirm_invoices is off, R22), typed, with its R4 outcome. The invoice reference is checked by billing.
-with source as (
-    select * from {{ source('project_operations', 'invoice') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        invoiceid as invoice_id,
-        -- strings
-        {{ decode('msdyn_projectinvoicestatus', {
-            192350000: 'draft', 192350001: 'in_review', 192350002: 'confirmed', 192350003: 'paid'}) }} as invoice_status,
-        -- numerics
-        {{ to_integer('versionnumber') }} as version_number,
-        -- booleans
-        coalesce({{ to_boolean('isdelete') }}, false) as is_deleted,
-        -- timestamps
-        {{ to_timestamp('modifiedon') }} as modified_at
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['invoiceid', 'versionnumber', 'modifiedon']) }}
-            {{- when_missing(['msdyn_projectinvoicestatus'], unless='is_deleted') }}
-            {{- when_bad_type([
-                ('versionnumber', 'version_number', 'a whole number'),
-                ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
-                ('isdelete', to_boolean('isdelete'), 'true or false'),
-                ('msdyn_projectinvoicestatus', 'invoice_status', 'a proforma invoice status (192350000 … 192350003)'),
-            ]) }}
+with row_checked as (
+    -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
+    select * replace (coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at')]) }}
-        end as problem
-    from renamed
+        end) as problem)
+    from {{ ref('base_project_operations__invoice_confirmations_typed') }}
 ),
 
 version_checked as (

@@ -1,50 +1,11 @@
 -- Every delivered row version of msdyn_contractlinescheduleofvalue (fixed-price billing milestones), typed, with
 -- its R4 outcome.
-with source as (
-    select * from {{ source('project_operations', 'msdyn_contractlinescheduleofvalue') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        msdyn_contractlinescheduleofvalueid as milestone_id,
-        msdyn_contractlineid as contract_line_id,
-        -- strings
-        msdyn_name as milestone_name,
-        {{ decode('msdyn_invoicestatus', {192350000: 'not_ready', 192350001: 'ready'}) }} as invoice_status,
-        -- numerics
-        {{ to_integer('versionnumber') }} as version_number,
-        {{ to_decimal('msdyn_amount', 2) }} as amount,
-        -- booleans
-        coalesce({{ to_boolean('isdelete') }}, false) as is_deleted,
-        -- dates
-        {{ to_date('msdyn_invoicedate') }} as invoice_date,
-        -- timestamps
-        {{ to_timestamp('modifiedon') }} as modified_at
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['msdyn_contractlinescheduleofvalueid', 'versionnumber', 'modifiedon']) }}
-            {{- when_missing(['msdyn_contractlineid', 'msdyn_invoicedate', 'msdyn_amount', 'msdyn_invoicestatus'],
-                unless='is_deleted') }}
-            {{- when_out_of_range([('msdyn_amount', 'amount')]) }}
-            {{- when_bad_type([
-                ('versionnumber', 'version_number', 'a whole number'),
-                ('modifiedon', 'modified_at', 'an ISO-8601 timestamp'),
-                ('isdelete', to_boolean('isdelete'), 'true or false'),
-                ('msdyn_invoicestatus', 'invoice_status', 'a milestone invoice status (192350000 not ready, 192350001 ready)'),
-                ('msdyn_amount', 'amount', 'an amount with at most 2 decimals'),
-                ('msdyn_invoicedate', 'invoice_date', 'an ISO-8601 date'),
-            ]) }}
-            {# the invoice date may lie ahead (a milestone planned for later); the change itself may not #}
+with row_checked as (
+    -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
+    select * replace (coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at')]) }}
-        end as problem
-    from renamed
+        end) as problem)
+    from {{ ref('base_project_operations__milestones_typed') }}
 ),
 
 version_checked as (

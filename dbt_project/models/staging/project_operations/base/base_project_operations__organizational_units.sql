@@ -1,25 +1,6 @@
 -- Every delivered msdyn_organizationalunit row (contracting units), typed, with its R4 outcome.
-with source as (
-    select * from {{ source('project_operations', 'msdyn_organizationalunit') }}
-),
-
-renamed as (
-    select
-        source.*,
-        msdyn_organizationalunitid as organizational_unit_id,
-        msdyn_name as organizational_unit_name,
-        upper(trim(msdyn_company)) as company_code,
-        upper(trim(transactioncurrencyid)) as cost_currency_code
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['msdyn_organizationalunitid', 'transactioncurrencyid']) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_project_operations__organizational_units_typed') }}
 ),
 
 version_checked as (

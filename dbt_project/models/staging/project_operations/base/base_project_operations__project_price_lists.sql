@@ -1,31 +1,7 @@
 -- Every delivered msdyn_projectpricelist row: a price list attached to a contracting unit (cost) or to a contract
 -- (sales), exactly one of the two, typed, with its R4 outcome.
-with source as (
-    select * from {{ source('project_operations', 'msdyn_projectpricelist') }}
-),
-
-renamed as (
-    select
-        source.*,
-        msdyn_pricelist as price_list_id,
-        msdyn_organizationalunit as organizational_unit_id,
-        msdyn_salesorder as contract_id,
-        concat_ws('|', msdyn_pricelist, coalesce(msdyn_organizationalunit, ''), coalesce(msdyn_salesorder, ''))
-            as project_price_list_key
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['msdyn_pricelist']) }}
-            when organizational_unit_id is null and contract_id is null
-                then 'missing_required: msdyn_organizationalunit and msdyn_salesorder are both empty (one is needed)'
-            when organizational_unit_id is not null and contract_id is not null
-                then 'bad_type: msdyn_organizationalunit and msdyn_salesorder are both set (exactly one is allowed)'
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_project_operations__project_price_lists_typed') }}
 ),
 
 version_checked as (

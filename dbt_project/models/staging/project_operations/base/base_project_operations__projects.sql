@@ -1,33 +1,6 @@
 -- Every delivered msdyn_project row, typed, with its R4 outcome.
-with source as (
-    select * from {{ source('project_operations', 'msdyn_project') }}
-),
-
-renamed as (
-    select
-        source.*,
-        -- ids
-        msdyn_projectid as project_id,
-        msdyn_customer as customer_id,
-        msdyn_contractorganizationalunitid as contracting_unit_id,
-        msdyn_salesorderid as contract_id,
-        -- strings
-        msdyn_subject as project_name,
-        upper(trim(transactioncurrencyid)) as currency_code,
-        msdyn_projectgroup as project_group,
-        -- dates
-        {{ to_date('msdyn_actualend') }} as actual_end_date
-    from source
-),
-
-row_checked as (
-    select
-        *,
-        case
-            {{- when_missing(['msdyn_projectid', 'msdyn_contractorganizationalunitid']) }}
-            {{- when_bad_type([('msdyn_actualend', 'actual_end_date', 'an ISO-8601 date')]) }}
-        end as problem
-    from renamed
+with row_checked as (
+    select * from {{ ref('base_project_operations__projects_typed') }}
 ),
 
 version_checked as (

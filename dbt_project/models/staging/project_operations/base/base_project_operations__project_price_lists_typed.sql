@@ -1,0 +1,47 @@
+-- Every landed row of msdyn_projectpricelist typed and row-checked (R4: missing_required, out_of_range, bad_type,
+-- negative_quantity) once per load: a run types only the rows of loads not typed yet, and every row again when
+-- the typing SQL changes (DECISIONLOG D-I1). Checks that depend on other rows or on the run clock are in
+-- base_project_operations__project_price_lists.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_load_id',
+    on_schema_change='append_new_columns',
+) }}
+{%- set typing %}
+renamed as (
+    select
+        source.*,
+        msdyn_pricelist as price_list_id,
+        msdyn_organizationalunit as organizational_unit_id,
+        msdyn_salesorder as contract_id,
+        concat_ws('|', msdyn_pricelist, coalesce(msdyn_organizationalunit, ''), coalesce(msdyn_salesorder, ''))
+            as project_price_list_key
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['msdyn_pricelist']) }}
+            when organizational_unit_id is null and contract_id is null
+                then 'missing_required: msdyn_organizationalunit and msdyn_salesorder are both empty (one is needed)'
+            when organizational_unit_id is not null and contract_id is not null
+                then 'bad_type: msdyn_organizationalunit and msdyn_salesorder are both set (exactly one is allowed)'
+        end as problem
+    from renamed
+)
+{%- endset %}
+
+with source as (
+    select * from {{ source('project_operations', 'msdyn_projectpricelist') }}
+    {{- loads_not_yet_typed(typing) }}
+),
+
+{{ typing }}
+
+select
+    *,
+    {{ typing_checksum(typing) }} as _typed_by
+from row_checked

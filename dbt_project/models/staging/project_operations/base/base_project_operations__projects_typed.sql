@@ -1,0 +1,50 @@
+-- Every landed row of msdyn_project typed and row-checked (R4: missing_required, out_of_range, bad_type,
+-- negative_quantity) once per load: a run types only the rows of loads not typed yet, and every row again when
+-- the typing SQL changes (DECISIONLOG D-I1). Checks that depend on other rows or on the run clock are in
+-- base_project_operations__projects.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_load_id',
+    on_schema_change='append_new_columns',
+) }}
+{%- set typing %}
+renamed as (
+    select
+        source.*,
+        -- ids
+        msdyn_projectid as project_id,
+        msdyn_customer as customer_id,
+        msdyn_contractorganizationalunitid as contracting_unit_id,
+        msdyn_salesorderid as contract_id,
+        -- strings
+        msdyn_subject as project_name,
+        upper(trim(transactioncurrencyid)) as currency_code,
+        msdyn_projectgroup as project_group,
+        -- dates
+        {{ to_date('msdyn_actualend') }} as actual_end_date
+    from source
+),
+
+row_checked as (
+    select
+        *,
+        case
+            {{- when_missing(['msdyn_projectid', 'msdyn_contractorganizationalunitid']) }}
+            {{- when_bad_type([('msdyn_actualend', 'actual_end_date', 'an ISO-8601 date')]) }}
+        end as problem
+    from renamed
+)
+{%- endset %}
+
+with source as (
+    select * from {{ source('project_operations', 'msdyn_project') }}
+    {{- loads_not_yet_typed(typing) }}
+),
+
+{{ typing }}
+
+select
+    *,
+    {{ typing_checksum(typing) }} as _typed_by
+from row_checked
