@@ -46,11 +46,14 @@ class Warehouse:
         return land(delivery, self.build_db, progress=lambda _: None)
 
     def dbt(self, *args: str, settings: dict | None = None, select: str | None = None, check: bool = True,
-            env: dict | None = None) -> DbtResult:
+            env: dict | None = None, all_tests: bool = True) -> DbtResult:
         """dbt on this build file: in this process (no start-up, the parsed project reused), or in a process of
-        its own when the test sets environment variables for it (e.g. TZ, which a process reads once)."""
+        its own when the test sets environment variables for it (e.g. TZ, which a process reads once).
+        Without args: `dbt build`, with every data test, or (all_tests=False) the invariants and singular tests
+        only — the ~300 generic and unit tests then run on the shared builds, not on every small scenario."""
         run = {**RUN_SETTING_DEFAULTS, **(settings or {})}
-        args = args or tuple(dbt_build_args(run, select=select))
+        args = args or (*dbt_build_args(run, select=select),
+                        *(() if all_tests else ("--exclude", "test_type:generic", "test_type:unit")))
         if env is None:
             return InProcessDbt(self).run(*args, check=check)
         env = {**os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db), "DO_NOT_TRACK": "1",
@@ -68,9 +71,9 @@ class Warehouse:
             raise AssertionError(f"dbt {args[0]} failed ({proc.returncode}):\n{result.log}")
         return result
 
-    def build(self, delivery: Path, env: dict | None = None, **settings) -> DbtResult:
+    def build(self, delivery: Path, env: dict | None = None, all_tests: bool = False, **settings) -> DbtResult:
         self.land(delivery)
-        return self.dbt(settings=settings, env=env)
+        return self.dbt(settings=settings, env=env, all_tests=all_tests)
 
     # plain read-write connections, as landing opens the file
     def query(self, sql: str, params=None) -> list[tuple]:
@@ -156,7 +159,7 @@ def demo_dir() -> Path:
 def demo_build(tmp_path_factory) -> Warehouse:
     """The demo delivery landed and built once for the whole session: read it, or copy its file to change it."""
     w = Warehouse(tmp_path_factory.mktemp("demo-build"))
-    w.build(REPO_ROOT / "seeds" / "demo")
+    w.build(REPO_ROOT / "seeds" / "demo", all_tests=True)
     return w
 
 

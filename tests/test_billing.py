@@ -40,7 +40,7 @@ def billing(tmp_path_factory) -> Warehouse:
     d.used("exp-1", "2026-09-28T10:00:00Z", "wo-expenses", "3")
     d.used("exp-2", "2026-10-20T10:00:00Z", "wo-expenses", "4")
     w = Warehouse(root)
-    w.build(d.write(root / "delivery"), as_of_date="2026-11-20")
+    w.build(d.write(root / "delivery"), as_of_date="2026-11-20", all_tests=True)
     return w
 
 

@@ -94,7 +94,7 @@ def finance(tmp_path_factory) -> Warehouse:
     d.files["msdyn_workorder"]["2026-04-01"][-1]["msdyn_billingaccount"] = "acc-1"
     d.used("mismatch", "2026-04-02T10:00:00Z", "wo-mismatch", "1")
     w = Warehouse(root)
-    w.build(d.write(root / "delivery"), as_of_date="2026-09-30")
+    w.build(d.write(root / "delivery"), as_of_date="2026-09-30", all_tests=True)
     return w
 
 

@@ -49,7 +49,7 @@ def late(tmp_path_factory) -> Warehouse:
                      createdon="2026-01-20T09:00:00Z", file="2026-05-02")
     later.used("quiet-line", "2026-03-10T10:00:00Z", "wo-quiet", "2", file="2026-05-03")
     later.write(root / "delivery")
-    w.build(root / "delivery", as_of_date="2026-05-15")
+    w.build(root / "delivery", as_of_date="2026-05-15", all_tests=True)
     return w
 
 

@@ -84,7 +84,7 @@ def reports(tmp_path_factory) -> Warehouse:
     d.used("eur-line", "2026-03-02T10:00:00Z", "wo-eur", "2", msdyn_pricelist="pl-eur")
 
     w = Warehouse(root)
-    w.build(d.write(root / "delivery"), as_of_date=AS_OF)
+    w.build(d.write(root / "delivery"), as_of_date=AS_OF, all_tests=True)
     return w
 
 
