@@ -10,6 +10,7 @@ What BI tools read besides the rows (DECISIONLOG D-B1–D-B4):
 - the dbt descriptions, as table and column comments (persist_docs puts them on the build file);
 - a PRIMARY KEY on every mart, taken from the mart's dbt uniqueness tests in the manifest (`unique`,
   `unique_combination`, or a primary_key constraint), or from KEYS for the marts dbt has no such test for;
+  UNIQUE instead where the key has NULLs (UNIQUE_KEYS, or a key dbt does not test for NULLs that has one now);
 - a FOREIGN KEY for every error-level dbt `relationships` test between two published marts that points at the
   other mart's primary key: dbt has checked it before publication, so DuckDB's check at insert cannot fail.
 Every mart is also written as `<warehouse folder>/parquet/<mart>.parquet` (Power BI, Excel, Fabric), into a new
@@ -26,6 +27,7 @@ import os
 import shutil
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,7 @@ class Publication:
     tables: dict[str, int]  # schema.table → rows
     parquet_dir: Path
     publication_id: str
+    keys: Keys
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,10 @@ def _columns(names: tuple[str, ...]) -> str:
     return ", ".join(_quote(n) for n in names)
 
 
-def mart_keys(manifest: Path, published: dict[str, list[str]]) -> Keys:
-    """The keys of the published marts (table → its columns, in order) from the dbt manifest and KEYS."""
+def mart_keys(manifest: Path, published: dict[str, list[str]],
+              has_nulls: Callable[[str, tuple[str, ...]], bool] = lambda table, key: False) -> Keys:
+    """The keys of the published marts (table → its columns, in order) from the dbt manifest and KEYS. A key that dbt
+    does not test for NULLs and that has one in this publication is declared UNIQUE instead (D-B2)."""
     try:
         nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
     except FileNotFoundError:
@@ -130,6 +135,7 @@ def mart_keys(manifest: Path, published: dict[str, list[str]]) -> Keys:
                 relationships.append((table, node["column_name"], others[0], kwargs["field"]))
 
     primary: dict[str, tuple[str, ...]] = {}
+    unique = {t: k for t, k in UNIQUE_KEYS.items() if t in published}
     for table, columns in published.items():
         if table in UNIQUE_KEYS:
             continue
@@ -140,13 +146,17 @@ def mart_keys(manifest: Path, published: dict[str, list[str]]) -> Keys:
                 f"marts.{table} has no key to declare: give it a `unique` or `unique_combination` test on its key in "
                 f"its yml (or add it to KEYS in orchestration/publish.py); nothing was published")
         # a key dbt checks for NULLs first, then the shortest, then the one of the first columns
-        primary[table] = min(keys, key=lambda k: (not set(k) <= not_null.get(table, set()), len(k),
-                                                  sorted(columns.index(c) for c in k)))
+        key = min(keys, key=lambda k: (not set(k) <= not_null.get(table, set()), len(k),
+                                       sorted(columns.index(c) for c in k)))
+        if not set(key) <= not_null.get(table, set()) and has_nulls(table, key):
+            unique[table] = key  # a PRIMARY KEY cannot hold NULL; dbt's unique tests, like UNIQUE, skip NULLs
+        else:
+            primary[table] = key
     foreign: dict[str, list] = {}
     for table, column, referenced, field in sorted(set(relationships)):
         if primary.get(referenced) == (field,) and referenced != table and not _reaches(foreign, referenced, table):
             foreign.setdefault(table, []).append(((column,), referenced, (field,)))
-    return Keys(primary, {t: k for t, k in UNIQUE_KEYS.items() if t in published}, foreign)
+    return Keys(primary, unique, foreign)
 
 
 def _reaches(foreign: dict[str, list], start: str, goal: str) -> bool:
@@ -188,17 +198,17 @@ def publish(build_db: Path, warehouse: Path, *, run_info: dict | None = None, ma
     _remove(staging, staging.with_name(staging.name + ".wal"), parquet_staging)  # a crashed earlier publication
     publication_id = uuid.uuid4().hex
     try:
-        tables = _write(build_db, staging, parquet_staging, manifest, publication_id, run_info or {})
+        tables, keys = _write(build_db, staging, parquet_staging, manifest, publication_id, run_info or {})
     except BaseException:
         _remove(staging, staging.with_name(staging.name + ".wal"), parquet_staging)
         raise
     os.replace(staging, warehouse)  # atomic: readers see the old file or the new one
     _swap_folder(parquet_staging, parquet_dir)
-    return Publication(warehouse, tables, parquet_dir, publication_id)
+    return Publication(warehouse, tables, parquet_dir, publication_id, keys)
 
 
 def _write(build_db: Path, staging: Path, parquet_staging: Path, manifest: Path, publication_id: str,
-           run_info: dict) -> dict[str, int]:
+           run_info: dict) -> tuple[dict[str, int], Keys]:
     tables: dict[str, int] = {}
     with duckdb.connect() as con:
         con.execute("attach ? as build (read_only)", [str(build_db)])
@@ -214,7 +224,11 @@ def _write(build_db: Path, staging: Path, parquet_staging: Path, manifest: Path,
                 list(PUBLISHED_SCHEMAS)).fetchall():
             columns.setdefault((schema, table), []).append((column, data_type, comment))
         marts = {t: [c[0] for c in cols] for (s, t), cols in columns.items() if s == "marts"}
-        keys = mart_keys(manifest, marts) if marts else Keys({}, {}, {})
+        def has_nulls(table: str, key: tuple[str, ...]) -> bool:
+            return con.execute(f"select count(*) from build.marts.{_quote(table)} where "
+                               + " or ".join(f"{_quote(c)} is null" for c in key)).fetchone()[0] > 0
+
+        keys = mart_keys(manifest, marts, has_nulls) if marts else Keys({}, {}, {})
         parquet_staging.mkdir(parents=True)
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema pub.{_quote(schema)}")
@@ -247,7 +261,7 @@ def _write(build_db: Path, staging: Path, parquet_staging: Path, manifest: Path,
     for path in [staging, *parquet_staging.iterdir()]:  # durable before it becomes visible
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
-    return tables
+    return tables, keys
 
 
 def _copy(con: duckdb.DuckDBPyConnection, target: str, source: str, columns: list[tuple[str, str, str | None]],

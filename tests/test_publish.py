@@ -25,12 +25,13 @@ def run_old_duckdb(code: str) -> str:
     return out.stdout
 
 
-def build_file(path: Path, *, duplicate: bool = False) -> Path:
+def build_file(path: Path, *, duplicate: bool = False, null_key: bool = False) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts; create schema staging")
         con.execute("create table marts.dim_y as select 'y1' as y_id")
         con.execute("create table marts.fct_x as select 1.25::decimal(18, 2) as amount, 'a' as id, 'y1' as y_id"
-                    + (" union all select 2, 'a', 'y1'" if duplicate else ""))
+                    + (" union all select 2, 'a', 'y1'" if duplicate else "")
+                    + (" union all select 3, null, 'y1'" if null_key else ""))
         con.execute("comment on table marts.fct_x is 'one row per x'")
         con.execute("comment on column marts.fct_x.amount is 'the amount, it''s exact'")
         con.execute("create table staging.not_published as select 1 as n")
@@ -91,6 +92,19 @@ def test_a_broken_key_publishes_nothing_and_keeps_the_previous_publication(tmp_p
         publish(build_file(tmp_path / "b2.duckdb", duplicate=True), warehouse, manifest=manifest)
     assert {p.name: p.read_bytes() for p in [warehouse, *first.parquet_dir.iterdir()]} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.duckdb", "b2.duckdb", "m.json", "parquet", "w.duckdb"]
+
+
+def test_a_key_dbt_does_not_test_for_nulls_with_a_null_is_declared_unique(tmp_path):
+    """dbt's unique test skips NULLs, a PRIMARY KEY refuses them: the publication goes ahead with a UNIQUE key."""
+    warehouse = tmp_path / "w.duckdb"
+    publication = publish(build_file(tmp_path / "b.duckdb", null_key=True), warehouse,
+                          manifest=manifest_file(tmp_path / "m.json"))
+    assert (publication.keys.primary, publication.keys.unique) == ({"dim_y": ("y_id",)}, {"fct_x": ("id",)})
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select table_name, constraint_type, constraint_column_names from duckdb_constraints() "
+                           "where constraint_type in ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') order by 1, 2").fetchall(
+        ) == [("dim_y", "PRIMARY KEY", ["y_id"]), ("fct_x", "FOREIGN KEY", ["y_id"]), ("fct_x", "UNIQUE", ["id"])]
+        assert con.execute("select count(*) from marts.fct_x").fetchone() == (2,)
 
 
 def test_a_mart_without_a_key_is_named_and_nothing_is_published(tmp_path):
