@@ -26,7 +26,8 @@ SETTINGS = {**RUN_SETTING_DEFAULTS, "as_of_date": "2026-03-31", "closed_through"
 # the models this file reads and everything upstream of them; the tests whose every parent is among them
 MODELS = ("+fct_trace +rpt_restatement +rpt_trial_balance +fct_customer_invoice_line_details +fct_period_close_snapshots "
           "+fct_customer_invoices +fct_customer_invoice_lines +rpt_unbilled_backlog +fct_integration_journal_lines "
-          "+dim_products +dim_customers +rpt_line_completeness")
+          "+dim_products +dim_customers +rpt_line_completeness "
+          "+dim_projects +dim_contract_lines +fct_project_actuals +fct_material_usage_logs")  # the export's packages
 TESTED = ("fct_trace fct_gl_entries fct_customer_invoice_line_details fct_customer_invoice_lines rpt_restatement "
           "rpt_trial_balance fct_period_close_snapshots fct_integration_journal_lines int_customer_invoice_line_details_recorded "
           "int_closed_periods int_period_close_snapshots_recorded fct_customer_invoices rpt_line_completeness")
