@@ -39,7 +39,7 @@ def land(raw_dir: Path, db: Path, out: Path, batches: int = 1) -> None:
 
     folders = [raw_dir] if batches <= 1 else batch_folders(raw_dir, batches, db.parent / "landing-batches")
     totals = {"files": 0, "rows_delivered": 0, "rows_landed": 0, "rows_duplicate": 0, "rows_unparseable": 0,
-              "files_with_unparseable_records": 0}  # landing re-reads these record by record in Python
+              "files_with_unparseable_records": 0}  # their bad records come from DuckDB's reject tables
     per_batch = []
     for i, folder in enumerate(folders, 1):
         if len(folders) > 1:

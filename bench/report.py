@@ -103,9 +103,12 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
 
 def _base_table_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     accepted = rejected = 0
-    for (name,) in con.execute("""select table_name from information_schema.tables
-                                  where table_schema = 'staging' and table_type = 'BASE TABLE'
-                                    and table_name like 'base\\_%' escape '\\'""").fetchall():
+    # the typed base tables with R4 rejections (a base table without reject_reason, e.g. closed periods, has none)
+    for (name,) in con.execute("""select t.table_name from information_schema.tables t
+                                  join information_schema.columns c on c.table_schema = t.table_schema
+                                   and c.table_name = t.table_name and c.column_name = 'reject_reason'
+                                  where t.table_schema = 'staging' and t.table_type = 'BASE TABLE'
+                                    and t.table_name like 'base\\_%' escape '\\'""").fetchall():
         a, r = con.execute(f"""select count(*) filter (where reject_reason is null),
                                       count(*) filter (where reject_reason is not null)
                                from staging."{name}" """).fetchone()

@@ -3,6 +3,7 @@ process (wall time, peak RSS), next to the hand-written DuckDB scripts that do t
 
     python -m bench.run [--lines 1000000] [--months 12] [--seed 7]
                         [--stages landing,staging,engine,billing,reports,tests] [--skip-handwritten] [--repeat 1]
+                        [--daily DAYS] [--layouts csv,synapse,delta [--layout-lines 20000]]
 
 Writes bench/out/results-<lines>.json; see bench/README.md for how to read it.
 """
@@ -50,6 +51,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--landing-batches", type=int, default=1, metavar="N",
                    help="land the delivery as N consecutive increments (by day), one land() each, as daily "
                         "deliveries would arrive (default 1: the whole folder at once)")
+    p.add_argument("--daily", type=int, default=0, metavar="DAYS",
+                   help="the daily run: every stage on the history minus its last DAYS days (fresh build file), then "
+                        "with those days added to the same delivery folder, then once more with nothing new; "
+                        "reports each run's wall time, peak RSS and its ratio to the full run")
+    p.add_argument("--layouts", default="", metavar="LIST",
+                   help="also land the same history written in each layout (comma-separated from csv,synapse,delta) "
+                        "at --layout-lines lines, each into a fresh build file, and report landing per layout")
+    p.add_argument("--layout-lines", type=int, default=20_000, metavar="N",
+                   help="lines of the history for --layouts (default 20000: the delta layout rewrites its files "
+                        "on every commit and is sized for test histories)")
     args = p.parse_args(argv)
     wanted = [s.strip() for s in args.stages.split(",") if s.strip()]
     unknown = [s for s in wanted if s not in ALL_STAGES]
@@ -57,6 +68,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"unknown stage(s) {', '.join(unknown)}; known: {', '.join(ALL_STAGES)}")
     if args.repeat < 1 or args.lines < 1 or args.landing_batches < 1:
         p.error("--repeat, --lines and --landing-batches must be at least 1")
+    if args.daily < 0 or (args.daily and (args.repeat > 1 or args.landing_batches > 1)):
+        p.error("--daily DAYS: DAYS at least 1, and without --repeat or --landing-batches")
+    from orchestration.generate.layouts import LAYOUTS
+
+    args.layout_list = [s.strip() for s in args.layouts.split(",") if s.strip()]
+    if set(args.layout_list) - set(LAYOUTS):
+        p.error(f"unknown layout(s) in --layouts; known: {', '.join(LAYOUTS)}")
     args.wanted = wanted
     return args
 
@@ -81,23 +99,25 @@ def stages_to_run(wanted: list[str]) -> tuple[list[str], list[str]]:
 
 # ---------------------------------------------------------------------------------------------- the delivery
 
-def delivery(args: argparse.Namespace) -> tuple[Path, dict | None]:
-    """Generate the delivery, or reuse one generated with the same arguments."""
+def delivery(args: argparse.Namespace, lines: int | None = None, layout: str = "csv") -> tuple[Path, dict | None]:
+    """Generate the delivery (`lines`, default --lines, in `layout`), or reuse one generated with the same
+    arguments."""
     from orchestration.generate.config import DEFAULT_BAD_ROW_SHARE, work_orders_for_lines
 
-    data = OUT / f"data-{args.lines}-{args.months}-{args.seed}"
-    expected = {"work_orders": work_orders_for_lines(args.lines), "seed": args.seed, "start": START,
+    lines = lines or args.lines
+    data = OUT / (f"data-{lines}-{args.months}-{args.seed}" + ("" if layout == "csv" else f"-{layout}"))
+    expected = {"work_orders": work_orders_for_lines(lines), "seed": args.seed, "start": START,
                 "months": args.months, "bad_row_share": DEFAULT_BAD_ROW_SHARE}
     summary_path = data / "_generator" / "summary.json"
     if summary_path.exists():
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        if summary.get("arguments") == expected:
+        if summary.get("arguments") == expected and (layout == "csv") == ("layout" not in summary):
             say(f"delivery: reusing {data.relative_to(REPO_ROOT)} ({summary['lines']['total']:,} lines)")
             return data, None
-    say(f"delivery: generating {args.lines:,} lines, {args.months} months, seed {args.seed} into "
+    say(f"delivery: generating {lines:,} lines, {args.months} months, seed {args.seed}, layout {layout} into "
         f"{data.relative_to(REPO_ROOT)}")
-    command = [PY, "-m", "orchestration.generate", "--lines", str(args.lines), "--seed", str(args.seed),
-               "--start", START, "--months", str(args.months), "--out", str(data), "--overwrite"]
+    command = [PY, "-m", "orchestration.generate", "--lines", str(lines), "--seed", str(args.seed),
+               "--start", START, "--months", str(args.months), "--out", str(data), "--layout", layout, "--overwrite"]
     m = run_measured(command, env=dict(os.environ), cwd=str(REPO_ROOT), prefix="  ")
     if not m.ok:
         raise SystemExit(f"the generator failed ({m.returncode}):\n" + "\n".join(m.tail))
@@ -119,8 +139,11 @@ def measured(m: Measured) -> dict:
 class Run:
     """One pass over the stages on a fresh build file (and a fresh hand-written file)."""
 
-    def __init__(self, args: argparse.Namespace, data: Path, run_dir: Path, order: list[str]):
+    def __init__(self, args: argparse.Namespace, data: Path, run_dir: Path, order: list[str], *,
+                 label: str = "full", plan: Plan | None = None, handwritten: bool = True):
+        """`plan`: go on with the build file of an earlier run (a daily run) instead of a fresh one."""
         self.args, self.data, self.run_dir, self.order = args, data, run_dir, order
+        self.label, self.continues, self.with_handwritten = label, plan is not None, handwritten
         self.build_db = run_dir / "build.duckdb"
         self.hw_db = run_dir / "handwritten.duckdb"
         self.target = run_dir / "target"
@@ -132,7 +155,9 @@ class Run:
         self.handwritten: dict[str, dict] = {}
         self.failed = False
         self.hw_failed = False
-        self.plan: Plan | None = None
+        self.plan: Plan | None = plan
+        self.dbt_ready = False
+        self.comparison: list = []
 
     def fresh(self) -> None:
         for db in (self.build_db, self.hw_db):
@@ -262,7 +287,7 @@ class Run:
 
     def script_schedule(self) -> dict[str, list[str]]:
         """stage → hand-written scripts to run after it (a script runs after the last of its stages here)."""
-        if self.args.skip_handwritten:
+        if self.args.skip_handwritten or not self.with_handwritten:
             return {}
         names = list(SCRIPTS)
         needed = [i for i, n in enumerate(names) if set(SCRIPTS[n]) & set(self.order)]
@@ -281,7 +306,10 @@ class Run:
     # ------------------------------------------------------------------ all of it
 
     def go(self) -> None:
-        self.fresh()
+        if self.continues:
+            say(f"\n######## {self.label} run: {self.data.relative_to(REPO_ROOT)} on the build file of the run before")
+        else:
+            self.fresh()
         schedule = self.script_schedule()
         dbt_stages = [s for s in self.order if s in DBT_STAGES or s == TESTS]
         for stage in self.order:
@@ -293,10 +321,12 @@ class Run:
             elif stage in (PUBLISH, EXPORTS):
                 self.delivering(stage)
             else:
-                if self.plan is None and dbt_stages:
-                    self.parse()
+                if not self.dbt_ready and dbt_stages:
+                    if self.plan is None:
+                        self.parse()
                     if not self.failed:
                         self.seed()
+                    self.dbt_ready = True
                     if self.failed:
                         continue
                 if stage == TESTS:
@@ -305,6 +335,132 @@ class Run:
                     self.dbt_stage(stage)
             for name in schedule.get(stage, []):
                 self.script(name)
+
+
+# ---------------------------------------------------------------------------------------------- --daily, --layouts
+
+def daily_folder(data: Path, days: int, folder: Path) -> list[tuple[Path, str]]:
+    """The delivery minus its last `days` days as a folder of symlinks (every setup file, the daily files of the
+    transactional tables before those days); returns the held-back files (target, name), which a daily run adds to
+    the same folder, as a delivery folder grows from one day to the next."""
+    from orchestration.landing import discover
+
+    files, _ = discover(data)
+    days_seen = sorted({f.path.name for f in files if "/" in f.name})
+    if len(days_seen) <= days:
+        raise SystemExit(f"--daily {days}: the delivery has only {len(days_seen)} days of daily files")
+    last = set(days_seen[-days:])
+    shutil.rmtree(folder, ignore_errors=True)
+    held_back = []
+    for f in files:
+        if "/" in f.name and f.path.name in last:
+            held_back.append((f.path.resolve(), f.name))
+        else:
+            link(folder / f.name, f.path.resolve())
+    say(f"daily: {folder.relative_to(REPO_ROOT)} holds the history without its last {days} day(s) "
+        f"({', '.join(sorted(last))}): {len(held_back)} file(s) held back")
+    return held_back
+
+
+def link(at: Path, target: Path) -> None:
+    at.parent.mkdir(parents=True, exist_ok=True)
+    at.unlink(missing_ok=True)
+    at.symlink_to(target)
+
+
+def run_totals(run: Run) -> dict:
+    """Wall time (every stage, dbt parse and seed included; not the hand-written scripts) and peak RSS of a run."""
+    entries = [e for e in run.stages.values() if "wall_s" in e]
+    return {"wall_s": round(sum(e["wall_s"] for e in entries), 2),
+            "peak_rss_mb": round(max((e["peak_rss_mb"] for e in entries), default=0)),
+            "failed": run.failed, "landing": run.stages.get(LANDING, {}).get("landing", {})}
+
+
+def daily_table(runs: list[Run]) -> list[dict]:
+    """Stage × run wall times, the totals, peak RSS and each run's ratio to the full run."""
+    full = run_totals(runs[0])
+    stages = [s for s in runs[0].stages if "wall_s" in runs[0].stages[s]]
+    rows = []
+    for stage in stages:
+        rows.append({"stage": stage, **{r.label: r.stages.get(stage, {}).get("wall_s") for r in runs}})
+    rows.append({"stage": "total wall s", **{r.label: run_totals(r)["wall_s"] for r in runs}})
+    rows.append({"stage": "peak RSS MB", **{r.label: run_totals(r)["peak_rss_mb"] for r in runs}})
+    rows.append({"stage": "ratio to the full run", **{r.label: run_totals(r)["wall_s"] / full["wall_s"]
+                                                      if full["wall_s"] else None for r in runs}})
+    return rows
+
+
+def print_daily(runs: list[Run], days: int) -> None:
+    labels = [r.label for r in runs]
+    say(f"\n--daily {days}: the full run on the history minus its last {days} day(s), then the daily run with those "
+        f"days added, then a run with nothing new (the same build file; one run each)")
+    delivered = [(r.stages.get(LANDING, {}).get("landing") or {}).get("rows_delivered") for r in runs]
+    say("rows delivered to landing: " + ", ".join(f"{lab} {n:,}" if n is not None else f"{lab} ?"
+                                                   for lab, n in zip(labels, delivered, strict=True)))
+    say(f"{'stage':<24}" + "".join(f"{lab:>14}" for lab in labels))
+    for row in daily_table(runs):
+        cells = []
+        for lab in labels:
+            v = row.get(lab)
+            cells.append(f"{'':>14}" if v is None else f"{v:>13.0%} " if row["stage"].startswith("ratio")
+                         else f"{v:>14,.0f}" if row["stage"] == "peak RSS MB" else f"{v:>14.1f}")
+        say(f"{row['stage']:<24}" + "".join(cells))
+
+
+def run_daily(args: argparse.Namespace, data: Path, run_dir: Path, order: list[str]) -> list[Run]:
+    folder = run_dir / "daily-delivery"
+    held_back = daily_folder(data, args.daily, folder)
+    full = Run(args, folder, run_dir, order, label="full")
+    full.go()
+    # hand-written and pipeline counts compared now, while the build file holds the same history as the script's
+    full.comparison = [] if args.skip_handwritten else report.compare_counts(
+        full.build_db, full.hw_db, {s for n in full.handwritten for s in SCRIPTS[n]})
+    runs = [full]
+    if full.failed:
+        return runs
+    for target, name in held_back:
+        link(folder / name, target)
+    for label in ("daily", "nothing new"):
+        run = Run(args, folder, run_dir, order, label=label, plan=full.plan, handwritten=False)
+        run.go()
+        runs.append(run)
+        if run.failed:
+            break
+    return runs
+
+
+def land_layouts(args: argparse.Namespace) -> list[dict]:
+    """The same history in each layout landed into a fresh build file, in its own measured process."""
+    rows = []
+    for layout in args.layout_list:
+        data, generated = delivery(args, args.layout_lines, layout)
+        run_dir = OUT / f"run-layouts-{args.layout_lines}" / layout
+        shutil.rmtree(run_dir, ignore_errors=True)
+        run_dir.mkdir(parents=True)
+        say(f"== landing {layout}: {data.relative_to(REPO_ROOT)}")
+        facts_path = run_dir / "landing.json"
+        env = {"FIELDLEDGER_NOW": NOW, **os.environ, "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"}
+        m = run_measured([PY, "-m", "bench.child", "land", str(data), str(run_dir / "build.duckdb"), str(facts_path)],
+                         env=env, cwd=str(REPO_ROOT), prefix="   ", show=lambda line: "file(s)," not in line)
+        facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
+        rows.append({"layout": layout, "lines": args.layout_lines, **measured(m), "generated": generated,
+                     **{k: facts.get(k) for k in ("files", "rows_delivered", "rows_landed", "rows_duplicate",
+                                                  "rows_unparseable")}})
+        say(f"== landing {layout} {'done' if m.ok else 'FAILED'} in {m.wall_s:.1f} s, peak RSS {m.peak_rss_mb:,.0f} MB"
+            f"{others(m)}")
+        if not m.ok:
+            say("\n".join("   | " + line for line in m.tail[-25:]))
+    return rows
+
+
+def print_layouts(rows: list[dict]) -> None:
+    say(f"\nlanding per layout ({rows[0]['lines']:,} lines; one run each, each into a fresh build file):")
+    say(f"{'layout':<9}{'files':>8}{'delivered':>12}{'landed':>12}{'unparseable':>13}{'wall s':>9}{'peak RSS MB':>13}")
+    for r in rows:
+        n = {k: ("?" if r.get(k) is None else f"{r[k]:,}")
+             for k in ("files", "rows_delivered", "rows_landed", "rows_unparseable")}
+        say(f"{r['layout']:<9}{n['files']:>8}{n['rows_delivered']:>12}{n['rows_landed']:>12}"
+            f"{n['rows_unparseable']:>13}{r['wall_s']:>9.1f}{r['peak_rss_mb']:>13,.0f}")
 
 
 # ---------------------------------------------------------------------------------------------- summary
@@ -382,15 +538,20 @@ def main(argv: list[str] | None = None) -> int:
     data, generated = delivery(args)
     run_dir = OUT / f"run-{args.lines}"
     runs: list[Run] = []
-    for i in range(args.repeat):
-        if args.repeat > 1:
-            say(f"\n######## repeat {i + 1}/{args.repeat}")
-        run = Run(args, data, run_dir, order)
-        run.go()
-        runs.append(run)
+    if args.daily:
+        daily_runs = run_daily(args, data, run_dir, order)
+        runs = daily_runs[:1]
+    else:
+        daily_runs = []
+        for i in range(args.repeat):
+            if args.repeat > 1:
+                say(f"\n######## repeat {i + 1}/{args.repeat}")
+            run = Run(args, data, run_dir, order)
+            run.go()
+            runs.append(run)
     rows = summarise(runs, order)
     last = runs[-1]
-    comparison = [] if args.skip_handwritten else report.compare_counts(
+    comparison = last.comparison if args.daily else [] if args.skip_handwritten else report.compare_counts(
         last.build_db, last.hw_db, {s for n in last.handwritten for s in SCRIPTS[n]})
 
     say(f"\n{report.machine_line(m)}")
@@ -419,11 +580,18 @@ def main(argv: list[str] | None = None) -> int:
                 views = f"; {len(views)} views inside, e.g. {', '.join(views[:3])}" if views else ""
                 say(f"    {x['seconds']:7.2f} s  {x['model']} ({rows_note}{views})")
 
+    if daily_runs:
+        print_daily(daily_runs, args.daily)
+    layouts = land_layouts(args) if args.layout_list else []
+    if layouts:
+        print_layouts(layouts)
+
     results = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "arguments": {"lines": args.lines, "months": args.months, "seed": args.seed, "start": START,
                       "stages": order, "repeat": args.repeat, "skip_handwritten": args.skip_handwritten,
-                      "landing_batches": args.landing_batches},
+                      "landing_batches": args.landing_batches, "daily": args.daily, "layouts": args.layout_list,
+                      "layout_lines": args.layout_lines},
         "machine": m,
         "settings": {k: v for k, v in os.environ.items() if k.startswith("FIELDLEDGER_")},
         "delivery": {"path": str(data), "generated": generated,
@@ -431,12 +599,15 @@ def main(argv: list[str] | None = None) -> int:
         "table": rows,
         "comparison": comparison,
         "runs": [{"stages": r.stages, "handwritten": r.handwritten} for r in runs],
+        "daily": [{"run": r.label, **run_totals(r), "stages": r.stages} for r in daily_runs],
+        "daily_table": daily_table(daily_runs) if daily_runs else [],
+        "layouts": layouts,
         "notes": notes + (last.plan.notes if last.plan else []),
     }
     path = OUT / f"results-{args.lines}.json"
     path.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     say(f"\nresults: {path.relative_to(REPO_ROOT)}")
-    return 1 if any(r.failed or r.hw_failed for r in runs) else 0
+    return 1 if any(r.failed or r.hw_failed for r in runs + daily_runs) or any(r["returncode"] for r in layouts) else 0
 
 
 if __name__ == "__main__":
