@@ -199,7 +199,7 @@ class Pipeline:
     def invariants(self) -> None:
         result = self.dbt.run("test", "--select", "path:tests", "--vars", f'{{"as_of_date": "{FINAL_AS_OF}"}}',
                               check=False)
-        failed = [r.node.name for r in result.result if str(r.status) != "pass"]
+        failed = [name for name, status in result.statuses.items() if status != "pass"]
         assert failed == [], f"invariant tests failed: {failed}"
 
 

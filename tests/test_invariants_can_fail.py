@@ -70,5 +70,5 @@ def test_invariant_fails_on_the_defect_it_guards(copies, case):
         assert con.execute(corruption).fetchall()[0][0] == 1, "the corruption changed no row"
     select = test_name if command == "test" else f"rpt_pipeline_reconciliation {test_name}"
     result = InProcessDbt(w).run(command, "--select", select, check=False)
-    statuses = {r.node.name: str(r.status) for r in result.result}
+    statuses = result.statuses
     assert statuses[test_name] == "fail", statuses

@@ -389,4 +389,4 @@ def test_the_checks_of_issue_11_fail_on_the_defects_they_guard(scenario, tmp_pat
     checks = ["assert_closed_periods_unchanged", "assert_trace_every_gl_leg_once", "assert_trial_balance_rolls_forward",
               "assert_line_completeness_reconciles"]
     result = dbt.run("test", *args, "--select", " ".join(checks), check=False)
-    assert {r.node.name: str(r.status) for r in result.result} == {name: "fail" for name in checks}
+    assert result.statuses == {name: "fail" for name in checks}
