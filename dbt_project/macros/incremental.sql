@@ -14,3 +14,37 @@
 {% macro typing_checksum(typing_sql) -%}
     '{{ local_md5(typing_sql | trim) }}'
 {%- endmacro %}
+
+{#- R15 timeline of touched lines (D-I2): the fingerprints of each line's inputs (its accepted versions and its work
+    order's) that int_line_revisions_recorded has seen, kept beside it in a table that only its post-hook writes. -#}
+{% macro line_fingerprints_relation() -%}
+    {{ return(api.Relation.create(database=this.database, schema=this.schema,
+                                  identifier='int_work_order_line_fingerprints')) }}
+{%- endmacro %}
+
+{#- True when a run may restrict the timeline to touched lines: the revision ledger has run before (its fingerprints
+    exist) and this is no --full-refresh (which recomputes every line's timeline, the full path). -#}
+{% macro timeline_of_touched_lines_only() -%}
+    {%- if not execute or flags.FULL_REFRESH -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema,
+                                   identifier='int_work_order_line_fingerprints') is not none) }}
+{%- endmacro %}
+
+{#- Post-hook of int_line_revisions_recorded: the ledger has now seen these lines' inputs. Written only after the
+    ledger's insert, so a failed or killed run leaves the lines touched for the next one. -#}
+{% macro record_line_fingerprints() -%}
+    {%- set seen = line_fingerprints_relation() -%}
+    {%- if timeline_of_touched_lines_only() -%}
+        delete from {{ seen }} where work_order_line_id in (
+            select work_order_line_id from {{ ref('int_work_order_lines_touched') }});
+        insert into {{ seen }}
+        select work_order_line_id, inputs_fingerprint from {{ ref('int_work_order_lines_touched') }}
+        where inputs_fingerprint is not null
+    {%- else -%}
+        create or replace table {{ seen }} as
+        select work_order_line_id, inputs_fingerprint from {{ ref('int_work_order_lines_touched') }}
+        where inputs_fingerprint is not null
+    {%- endif -%}
+{%- endmacro %}

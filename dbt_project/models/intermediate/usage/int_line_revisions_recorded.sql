@@ -11,7 +11,9 @@
     incremental_strategy='append',
     full_refresh=false,
     on_schema_change='append_new_columns',
+    post_hook="{{ record_line_fingerprints() }}",
 ) }}
+-- depends_on: {{ ref('int_work_order_lines_touched') }}
 
 with events as (
     select * from {{ ref('int_work_order_line_events') }}

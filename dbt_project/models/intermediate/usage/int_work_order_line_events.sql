@@ -2,11 +2,16 @@
 -- money-relevant version of its work order — ordered by (modifiedon, work order before line, versionnumber),
 -- carrying forward the latest line version and work order version at that instant, and the line's money state:
 -- NULL when it is not in use (Estimated, deleted, work order canceled or deleted, no project), else a hash of
--- everything that prices or costs it.
+-- everything that prices or costs it. Only the lines touched since the revision ledger last ran (D-I2): the
+-- ledger compares each line's timeline with its last recorded revision, and an untouched line's is unchanged.
 {{ config(materialized='table') }}
+-- depends_on: {{ ref('int_work_order_lines_touched') }}
 
 with line_versions as (
     select * from {{ ref('int_work_order_line_versions') }}
+    {%- if timeline_of_touched_lines_only() %}
+    where work_order_line_id in (select work_order_line_id from {{ ref('int_work_order_lines_touched') }})
+    {%- endif %}
 ),
 
 line_work_orders as (
