@@ -109,7 +109,9 @@ def run_job(name: str = JOB_NAME, instance: dg.DagsterInstance | None = None, **
 
 
 TARGET_DIR = dbt_project().project_dir / "target"
-STALE = [f"fieldledger_dbt-test{os.getpid()}-{i}" for i in range(3)]  # left by runs of two days ago
+# left by runs of two days ago, more than the run keeps, so the oldest go whatever else target/ holds (a fresh
+# clone has no other folder; a working copy may have many)
+STALE = [f"fieldledger_dbt-test{os.getpid()}-{i}" for i in range(KEEP_TARGET_FOLDERS + 3)]
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +130,7 @@ def demo_run(tmp_path_factory, instance):
         (TARGET_DIR / name / "compiled").mkdir(parents=True, exist_ok=True)
         (TARGET_DIR / name / "dbt.log").write_text("an old run\n")
         for path in (TARGET_DIR / name / "dbt.log", TARGET_DIR / name / "compiled", TARGET_DIR / name):
-            os.utime(path, (time.time() - 2 * 86400,) * 2)
+            os.utime(path, (time.time() - 2 * 86400 - STALE.index(name) * 60,) * 2)  # the last is the oldest
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             mp.setenv(k, v)
@@ -166,7 +168,7 @@ def test_a_full_materialization_of_the_demo_through_dagster(demo_run):
 
 def test_the_run_removes_old_dbt_target_folders_and_keeps_its_own_and_the_manifest(demo_run):
     _, result, _ = demo_run
-    assert not any((TARGET_DIR / name).exists() for name in STALE)
+    assert not any((TARGET_DIR / name).exists() for name in STALE[-3:])  # beyond the newest KEEP_TARGET_FOLDERS
     own = TARGET_DIR / f"fieldledger_dbt-{result.run_id[:7]}"
     assert [p for p in TARGET_DIR.glob(f"{own.name}-*") if (p / "run_results.json").exists()], "its own folder"
     assert (TARGET_DIR / "manifest.json").exists()
