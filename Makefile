@@ -63,7 +63,7 @@ lint: $(MANIFEST)  ## ruff (Python) and sqlfluff (the SQL dbt compiles, duckdb d
 	  --profiles-dir . --target-path $(CURDIR)/$(LINT_DIR)/target
 	$(VENV)/bin/sqlfluff lint --config .sqlfluff $(LINT_DIR)/target/compiled/fieldledger
 
-bench: $(MANIFEST)  ## benchmarks: 1M work order lines through landing and staging (and the hand-written limit)
+bench: $(MANIFEST)  ## benchmarks: 1M work order lines, every stage, the hand-written limit (BENCH_ARGS="--daily 4")
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 DOCS_PORT ?= 8080
