@@ -3,7 +3,12 @@
 The evaluator package cannot be installed here (no dbt hub), so its rules that fit are plain Python over the
 manifest. Every violation the project still has is listed with its reason in project_structure_exceptions.csv (as
 the evaluator's exceptions seed): the test fails on a violation not listed, and on a listed one that no longer
-occurs — so the list only shrinks as the layers are redesigned (issue 14)."""
+occurs — so the list only shrinks as the layers are redesigned (issue 14).
+
+Docs are written once: a description text given to REPEATS or more columns (of models and sources together) must
+come from a `{% docs %}` block (models/docs/*.md) through `{{ doc('…') }}` on every one of them — a text written
+out three times is a copy that will drift. Two equal texts are allowed (often two columns of one report pair);
+the manifest says which descriptions are doc blocks (a column's `doc_blocks`)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -29,7 +35,10 @@ RULES = {
     "reads_downstream": "a model reads a layer after its own (e.g. an intermediate model reads a mart)",
     "missing_primary_key_test": "a model without unique / unique_combination test or primary_key constraint",
     "undocumented_contracted_column": "a column of a contracted model without a description",
+    "repeated_description_without_doc": "a description text written out on a column while REPEATS or more columns "
+                                        "carry it: write it once as a {% docs %} block and use doc()",
 }
+REPEATS = 3
 PRIMARY_KEY_TESTS = ("unique", "unique_combination")
 
 
@@ -92,6 +101,12 @@ def violations(manifest: dict) -> set[tuple[str, str, str]]:
         if (node["config"].get("contract") or {}).get("enforced"):
             found |= {("undocumented_contracted_column", node["name"], col["name"])
                       for col in node["columns"].values() if not (col.get("description") or "").strip()}
+
+    columns = [(node["name"], col) for node in [*models.values(), *manifest.get("sources", {}).values()]
+               for col in node["columns"].values() if (col.get("description") or "").strip()]
+    repeats = Counter(col["description"].strip() for _, col in columns)
+    found |= {("repeated_description_without_doc", name, col["name"]) for name, col in columns
+              if repeats[col["description"].strip()] >= REPEATS and not col.get("doc_blocks")}
     return found
 
 
@@ -115,11 +130,13 @@ def test_the_project_breaks_a_rule_only_where_the_exceptions_say_why(manifest, r
     assert sorted(listed - found) == [], f"fixed, so no longer an exception of {rule}: remove it from {EXCEPTIONS.name}"
 
 
-def model(name: str, folder: str, parents=(), contract=False, columns=None) -> tuple[str, dict]:
+def model(name: str, folder: str, parents=(), contract=False, columns=None, docs=()) -> tuple[str, dict]:
+    """A model node as the manifest has it; the columns named in docs take their description from a doc block."""
     return f"model.p.{name}", {
         "resource_type": "model", "name": name, "fqn": ["p", folder, name], "depends_on": {"nodes": list(parents)},
         "config": {"contract": {"enforced": contract}}, "constraints": [],
-        "columns": {c: {"name": c, "description": d, "constraints": []} for c, d in (columns or {}).items()}}
+        "columns": {c: {"name": c, "description": d, "constraints": [],
+                        "doc_blocks": [f"doc.p.{c}"] if c in docs else []} for c, d in (columns or {}).items()}}
 
 
 def unique_test(model_id: str) -> tuple[str, dict]:
@@ -128,11 +145,15 @@ def unique_test(model_id: str) -> tuple[str, dict]:
 
 
 def test_each_rule_catches_what_it_names():
-    """The rules on a small project of their own: one model breaking each rule, and models breaking none."""
+    """The rules on a small project of their own: one model breaking each rule, and models breaking none.
+    The id text is on three columns: written out on int_c's, from a doc block on the other two; the
+    shipment text on two written-out columns only (fewer than REPEATS)."""
     nodes = dict([
-        model("stg_a", "staging", ["source.p.raw.a"]),
-        model("base_b", "staging", ["model.p.stg_a"]),
-        model("int_c", "intermediate", ["model.p.stg_a", "model.p.fct_d"]),
+        model("stg_a", "staging", ["source.p.raw.a"], columns={"a_id": "The a.", "ship": "Shipment."},
+              docs=("a_id",)),
+        model("base_b", "staging", ["model.p.stg_a"], columns={"a_id": "The a.", "ship": "Shipment."},
+              docs=("a_id",)),
+        model("int_c", "intermediate", ["model.p.stg_a", "model.p.fct_d"], columns={"a_id": " The a. "}),
         model("fct_d", "marts", ["model.p.stg_a", "source.p.raw.a"], contract=True, columns={"d_id": "Id.", "x": " "}),
         model("rpt_e", "reports", ["model.p.int_c", "model.p.fct_d"]),
     ])
@@ -146,4 +167,5 @@ def test_each_rule_catches_what_it_names():
         ("reads_downstream", "int_c", "fct_d"),
         ("missing_primary_key_test", "base_b", ""),
         ("undocumented_contracted_column", "fct_d", "x"),
+        ("repeated_description_without_doc", "int_c", "a_id"),
     }
