@@ -1,5 +1,7 @@
 -- Every accepted row version of a work order line, products and services in one shape (SPEC §1.2):
 -- quantities of products in their unit; durations of services in minutes and, for cost, in hours (R13, R14).
+-- is_current_version marks the line's current version (R1: the newest accepted one), as staging decided it, so
+-- int_work_order_lines_current selects it here instead of joining staging again.
 with products as (
     select
         work_order_product_id as work_order_line_id,
@@ -12,6 +14,7 @@ with products as (
         version_number,
         modified_at,
         is_deleted,
+        is_current_version,
         estimate_quantity,
         quantity as cost_quantity,
         coalesce(quantity_to_bill, quantity) as quantity_to_bill,
@@ -38,6 +41,7 @@ services as (
         version_number,
         modified_at,
         is_deleted,
+        is_current_version,
         cast({{ divide_round('estimate_duration_minutes', '60', 4) }} as decimal(18, 4)) as estimate_quantity,
         cast({{ divide_round('duration_minutes', '60', 4) }} as decimal(18, 4)) as cost_quantity,
         cast(null as decimal(18, 4)) as quantity_to_bill,
@@ -70,6 +74,7 @@ select
     version_number,
     modified_at,
     is_deleted,
+    is_current_version,
     estimate_quantity,
     cost_quantity,
     quantity_to_bill,

@@ -1,14 +1,28 @@
--- R1: the current version of every work order line, products and services in one shape.
+-- R1: the current version of every work order line, products and services in one shape: the version
+-- int_work_order_line_versions marks current (staging's newest accepted version of the line).
 {{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
 
-select lines.*
-from {{ ref('int_work_order_line_versions') }} as lines
-inner join (
-    select work_order_product_id as work_order_line_id, version_number
-    from {{ ref('stg_field_service__work_order_products') }}
-    union all
-    select work_order_service_id, version_number
-    from {{ ref('stg_field_service__work_order_services') }}
-) as current_versions
-    on lines.work_order_line_id = current_versions.work_order_line_id
-    and lines.version_number = current_versions.version_number
+select
+    work_order_line_id,
+    line_type,
+    work_order_id,
+    product_id,
+    unit_id,
+    price_list_id,
+    line_status,
+    version_number,
+    modified_at,
+    is_deleted,
+    estimate_quantity,
+    cost_quantity,
+    quantity_to_bill,
+    duration_to_bill_minutes,
+    manual_unit_price,
+    manual_unit_cost,
+    discount_percent,
+    additional_cost,
+    commission_costs,
+    _file_name,
+    _row_number
+from {{ ref('int_work_order_line_versions') }}
+where is_current_version
