@@ -38,7 +38,7 @@ costs as (
 
 estimates as (
     select project_id, sum(amount) as estimated_cost
-    from {{ ref('fct_estimate_lines') }}
+    from {{ ref('int_estimate_lines') }}
     where transaction_type = 'cost'
     group by project_id
 ),
