@@ -26,7 +26,15 @@
 
 {#- A whole number (option-set codes, version numbers). -#}
 {% macro to_integer(column) -%}
+    {{ return(adapter.dispatch('to_integer', 'fieldledger')(column)) }}
+{%- endmacro %}
+
+{% macro default__to_integer(column) -%}
     case when regexp_full_match(trim({{ column }}), '[+-]?[0-9]{1,18}') then cast(trim({{ column }}) as bigint) end
+{%- endmacro %}
+
+{% macro spark__to_integer(column) -%}
+    case when trim({{ column }}) rlike '^[+-]?[0-9]{1,18}$' then cast(trim({{ column }}) as bigint) end
 {%- endmacro %}
 
 {#- An ISO-8601 instant as a UTC timestamp; text without an offset is UTC (SPEC §1.1). -#}

@@ -14,7 +14,7 @@
 
 with candidates as (
     select
-        * exclude (accounting_date),
+        {{ star_exclude(ref('int_integration_journal_candidates'), ['accounting_date']) }},
         posting_date as accounting_date,
         accounting_date as original_accounting_date,
         {{ period_key('posting_date') }} as period

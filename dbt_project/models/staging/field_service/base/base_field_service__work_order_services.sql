@@ -2,9 +2,9 @@
 -- Durations are minutes, as Field Service records them.
 with row_checked as (
     -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
-    select * replace (coalesce(problem, case
+    select {% call star_replace(ref('base_field_service__work_order_services_typed'), 'problem') %}coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at')]) }}
-        end) as problem)
+        end){% endcall %}
     from {{ ref('base_field_service__work_order_services_typed') }}
 ),
 

@@ -1,9 +1,9 @@
 -- Every delivered row version of msdyn_workorder, typed, with its R4 outcome (rejected / current / older).
 with row_checked as (
     -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
-    select * replace (coalesce(problem, case
+    select {% call star_replace(ref('base_field_service__work_orders_typed'), 'problem') %}coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at'), ('createdon', 'created_at'), ('msdyn_completedon', 'completed_at')]) }}
-        end) as problem)
+        end){% endcall %}
     from {{ ref('base_field_service__work_orders_typed') }}
 ),
 

@@ -2,9 +2,9 @@
 -- auto_approve is off, R17), typed, with its R4 outcome. The MUL reference is checked by the engine.
 with row_checked as (
     -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
-    select * replace (coalesce(problem, case
+    select {% call star_replace(ref('base_project_operations__approvals_typed'), 'problem') %}coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at'), ('msdyn_approvedon', 'approved_at')]) }}
-        end) as problem)
+        end){% endcall %}
     from {{ ref('base_project_operations__approvals_typed') }}
 ),
 

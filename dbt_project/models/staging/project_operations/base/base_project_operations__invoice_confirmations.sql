@@ -2,9 +2,9 @@
 -- auto_confirm_invoices is off, R22), typed, with its R4 outcome. The invoice reference is checked by billing.
 with row_checked as (
     -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
-    select * replace (coalesce(problem, case
+    select {% call star_replace(ref('base_project_operations__invoice_confirmations_typed'), 'problem') %}coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at')]) }}
-        end) as problem)
+        end){% endcall %}
     from {{ ref('base_project_operations__invoice_confirmations_typed') }}
 ),
 

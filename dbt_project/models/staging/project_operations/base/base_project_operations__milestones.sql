@@ -2,9 +2,9 @@
 -- its R4 outcome.
 with row_checked as (
     -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
-    select * replace (coalesce(problem, case
+    select {% call star_replace(ref('base_project_operations__milestones_typed'), 'problem') %}coalesce(problem, case
             {{- when_future([('modifiedon', 'modified_at')]) }}
-        end) as problem)
+        end){% endcall %}
     from {{ ref('base_project_operations__milestones_typed') }}
 ),
 
