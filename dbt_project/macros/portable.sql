@@ -40,3 +40,65 @@
     {%- endfor -%}
     {{ cols | join(', ') }}
 {%- endmacro %}
+
+{#- `select * from <relation> qualify row_number() over (partition by … order by …) = 1`: the first row per
+    partition. Spark has no QUALIFY: there the rows keep a column `_qualify_rank` beside their own, so the query's
+    next select names its columns. -#}
+{% macro first_row_per(relation, partition_by, order_by) -%}
+    {{ return(adapter.dispatch('first_row_per', 'fieldledger')(relation, partition_by, order_by)) }}
+{%- endmacro %}
+
+{% macro default__first_row_per(relation, partition_by, order_by) -%}
+    select *
+    from {{ relation }}
+    qualify row_number() over (partition by {{ partition_by }} order by {{ order_by }}) = 1
+{%- endmacro %}
+
+{% macro spark__first_row_per(relation, partition_by, order_by) -%}
+    select *
+    from (
+        select *, row_number() over (partition by {{ partition_by }} order by {{ order_by }}) as _qualify_rank
+        from {{ relation }}
+    ) as ranked
+    where _qualify_rank = 1
+{%- endmacro %}
+
+{#- ISO day of the week, Monday 1 … Sunday 7. -#}
+{% macro iso_day_of_week(date_expression) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'fieldledger')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(date_expression) -%}
+    extract(isodow from {{ date_expression }})
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(date_expression) -%}
+    extract(dayofweek_iso from {{ date_expression }})
+{%- endmacro %}
+
+{#- The lower / upper 64 bits of a text's md5 as an integer, for order-free XOR fingerprints (D-I2). The values
+    differ between engines (DuckDB: unsigned; Spark: signed): a fingerprint is only ever compared with one of its
+    own engine. -#}
+{% macro md5_lower64(expression) -%}
+    {{ return(adapter.dispatch('md5_lower64', 'fieldledger')(expression)) }}
+{%- endmacro %}
+
+{% macro default__md5_lower64(expression) -%}
+    md5_number_lower({{ expression }})
+{%- endmacro %}
+
+{% macro spark__md5_lower64(expression) -%}
+    cast(conv(substr(md5({{ expression }}), 17, 16), 16, -10) as bigint)
+{%- endmacro %}
+
+{% macro md5_upper64(expression) -%}
+    {{ return(adapter.dispatch('md5_upper64', 'fieldledger')(expression)) }}
+{%- endmacro %}
+
+{% macro default__md5_upper64(expression) -%}
+    md5_number_upper({{ expression }})
+{%- endmacro %}
+
+{% macro spark__md5_upper64(expression) -%}
+    cast(conv(substr(md5({{ expression }}), 1, 16), 16, -10) as bigint)
+{%- endmacro %}

@@ -94,3 +94,9 @@
   {%- endcall %}
   {{ return(sql) }}
 {% endmacro %}
+
+{#- Enforced contracts: dbt checks a model's columns against `select cast(null as <yml data_type>) …`; the yml
+    types are DuckDB's names. -#}
+{% macro spark__get_empty_schema_sql(columns) -%}
+    {{ return(spark_portable_sql(dbt.default__get_empty_schema_sql(columns))) }}
+{%- endmacro %}

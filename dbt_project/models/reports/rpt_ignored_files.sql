@@ -11,9 +11,7 @@ landed as (
 ),
 
 newest as (
-    select *
-    from ignored
-    qualify row_number() over (partition by file_name, file_sha256 order by load_id desc) = 1
+    {{ first_row_per('ignored', 'file_name, file_sha256', 'load_id desc') }}
 )
 
 select

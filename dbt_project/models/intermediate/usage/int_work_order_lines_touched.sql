@@ -19,8 +19,8 @@ with line_rows as (
 work_order_prints as (
     select
         work_order_id,
-        work_order_id || ':' || cast(count(*) as varchar) || ':' || cast(bit_xor(md5_number_lower(_row_hash)) as varchar)
-            || ':' || cast(bit_xor(md5_number_upper(_row_hash)) as varchar) as work_order_print
+        work_order_id || ':' || cast(count(*) as varchar) || ':' || cast(bit_xor({{ md5_lower64('_row_hash') }}) as varchar)
+            || ':' || cast(bit_xor({{ md5_upper64('_row_hash') }}) as varchar) as work_order_print
     from {{ ref('base_field_service__work_orders') }}
     where reject_reason is null
     group by work_order_id
@@ -30,8 +30,8 @@ line_prints as (
     select
         work_order_line_id,
         count(*) as version_count,
-        bit_xor(md5_number_lower(_row_hash)) as versions_xor_lower,
-        bit_xor(md5_number_upper(_row_hash)) as versions_xor_upper
+        bit_xor({{ md5_lower64('_row_hash') }}) as versions_xor_lower,
+        bit_xor({{ md5_upper64('_row_hash') }}) as versions_xor_upper
     from line_rows
     group by work_order_line_id
 ),
@@ -50,8 +50,8 @@ work_orders_of_lines as (
     select
         work_order_line_id,
         count(*) as work_order_count,
-        bit_xor(md5_number_lower(work_order_print)) as work_orders_xor_lower,
-        bit_xor(md5_number_upper(work_order_print)) as work_orders_xor_upper
+        bit_xor({{ md5_lower64('work_order_print') }}) as work_orders_xor_lower,
+        bit_xor({{ md5_upper64('work_order_print') }}) as work_orders_xor_upper
     from line_work_orders
     group by work_order_line_id
 ),

@@ -17,9 +17,9 @@ days as (
 select
     date_day,
     cast(date_trunc('month', date_day) as date) as period_start,
-    strftime(date_day, '%Y-%m') as period,
+    {{ period_key('date_day') }} as period,
     extract(year from date_day) as year,
     extract(month from date_day) as month,
-    extract(isodow from date_day) as iso_day_of_week,
+    {{ iso_day_of_week('date_day') }} as iso_day_of_week,
     last_day(date_day) = date_day as is_month_end
 from days
