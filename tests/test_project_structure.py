@@ -8,7 +8,12 @@ occurs — so the list only shrinks as the layers are redesigned (issue 14).
 Docs are written once: a description text given to REPEATS or more columns (of models and sources together) must
 come from a `{% docs %}` block (models/docs/*.md) through `{{ doc('…') }}` on every one of them — a text written
 out three times is a copy that will drift. Two equal texts are allowed (often two columns of one report pair);
-the manifest says which descriptions are doc blocks (a column's `doc_blocks`)."""
+the manifest says which descriptions are doc blocks (a column's `doc_blocks`).
+
+Rejoining of upstream concepts, as the evaluator finds it: a model reads a parent and also a child of that parent
+whose only reader it is — the child is a step that could be folded into it, or should carry what the model goes
+back to the parent for. A child that is itself published (a mart or report) is a product, not a step, so it is
+not counted."""
 
 from __future__ import annotations
 
@@ -37,6 +42,8 @@ RULES = {
     "undocumented_contracted_column": "a column of a contracted model without a description",
     "repeated_description_without_doc": "a description text written out on a column while REPEATS or more columns "
                                         "carry it: write it once as a {% docs %} block and use doc()",
+    "rejoining_upstream_concepts": "a model reads a parent again beside an unpublished child of that parent that "
+                                   "only it reads",
 }
 REPEATS = 3
 PRIMARY_KEY_TESTS = ("unique", "unique_combination")
@@ -102,6 +109,19 @@ def violations(manifest: dict) -> set[tuple[str, str, str]]:
             found |= {("undocumented_contracted_column", node["name"], col["name"])
                       for col in node["columns"].values() if not (col.get("description") or "").strip()}
 
+    readers: dict[str, set[str]] = {}
+    for uid, node in models.items():
+        for parent_id in node["depends_on"]["nodes"]:
+            readers.setdefault(parent_id, set()).add(uid)
+    for uid, node in models.items():
+        parents = set(node["depends_on"]["nodes"])
+        for child_id in parents & models.keys():
+            child = models[child_id]
+            if layer(child) in ("marts", "reports") or readers.get(child_id) != {uid}:
+                continue
+            found |= {("rejoining_upstream_concepts", node["name"], f"{child['name']} (reads {models[p]['name']})")
+                      for p in set(child["depends_on"]["nodes"]) & parents & models.keys()}
+
     columns = [(node["name"], col) for node in [*models.values(), *manifest.get("sources", {}).values()]
                for col in node["columns"].values() if (col.get("description") or "").strip()]
     repeats = Counter(col["description"].strip() for _, col in columns)
@@ -147,7 +167,8 @@ def unique_test(model_id: str) -> tuple[str, dict]:
 def test_each_rule_catches_what_it_names():
     """The rules on a small project of their own: one model breaking each rule, and models breaking none.
     The id text is on three columns: written out on int_c's, from a doc block on the other two; the
-    shipment text on two written-out columns only (fewer than REPEATS)."""
+    shipment text on two written-out columns only (fewer than REPEATS). rpt_e reads fct_d and int_c, which reads
+    fct_d and has no other reader; rpt_h does the same with fct_g, but fct_g is published."""
     nodes = dict([
         model("stg_a", "staging", ["source.p.raw.a"], columns={"a_id": "The a.", "ship": "Shipment."},
               docs=("a_id",)),
@@ -156,8 +177,11 @@ def test_each_rule_catches_what_it_names():
         model("int_c", "intermediate", ["model.p.stg_a", "model.p.fct_d"], columns={"a_id": " The a. "}),
         model("fct_d", "marts", ["model.p.stg_a", "source.p.raw.a"], contract=True, columns={"d_id": "Id.", "x": " "}),
         model("rpt_e", "reports", ["model.p.int_c", "model.p.fct_d"]),
+        model("fct_g", "marts", ["model.p.fct_d"]),
+        model("rpt_h", "reports", ["model.p.fct_d", "model.p.fct_g"]),
     ])
-    nodes.update(dict(unique_test(uid) for uid in ("model.p.stg_a", "model.p.int_c", "model.p.fct_d")))
+    nodes.update(dict(unique_test(uid) for uid in ("model.p.stg_a", "model.p.int_c", "model.p.fct_d", "model.p.fct_g",
+                                                    "model.p.rpt_h")))
     nodes["model.p.rpt_e"]["columns"] = {"e_id": {"name": "e_id", "description": "", "constraints": [
         {"type": "primary_key"}]}}
     assert violations({"nodes": nodes}) == {
@@ -168,4 +192,5 @@ def test_each_rule_catches_what_it_names():
         ("missing_primary_key_test", "base_b", ""),
         ("undocumented_contracted_column", "fct_d", "x"),
         ("repeated_description_without_doc", "int_c", "a_id"),
+        ("rejoining_upstream_concepts", "rpt_e", "int_c (reads fct_d)"),
     }
