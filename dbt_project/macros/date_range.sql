@@ -8,7 +8,8 @@
 {%- endmacro %}
 
 {% macro spark__date_range(start_date, end_date) -%}
-    (select explode(sequence({{ start_date }}, {{ end_date }}, interval 1 day)) as day) as t
+    lateral (select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day))
+        as day) as t
 {%- endmacro %}
 
 {#- Whole days from one date to another (positive when `end_date` is later). -#}

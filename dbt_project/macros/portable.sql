@@ -102,3 +102,16 @@
 {% macro spark__md5_upper64(expression) -%}
     cast(conv(substr(md5({{ expression }}), 1, 16), 16, -10) as bigint)
 {%- endmacro %}
+
+{#- A window's last non-NULL value: `last_value(x ignore nulls) over …` (the caller writes the over clause). -#}
+{% macro last_value_ignore_nulls(expression) -%}
+    {{ return(adapter.dispatch('last_value_ignore_nulls', 'fieldledger')(expression)) }}
+{%- endmacro %}
+
+{% macro default__last_value_ignore_nulls(expression) -%}
+    last_value({{ expression }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(expression) -%}
+    last_value({{ expression }}, true)
+{%- endmacro %}

@@ -46,8 +46,8 @@ carried as (
         work_order_line_id,
         event_at,
         event_sequence,
-        last_value(line_version_number ignore nulls) over timeline as line_version_number,
-        last_value(work_order_version_number ignore nulls) over timeline as work_order_version_number
+        {{ last_value_ignore_nulls('line_version_number') }} over timeline as line_version_number,
+        {{ last_value_ignore_nulls('work_order_version_number') }} over timeline as work_order_version_number
     from events
     window timeline as (
         partition by work_order_line_id order by event_sequence rows between unbounded preceding and current row
