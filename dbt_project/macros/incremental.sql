@@ -25,6 +25,10 @@
 {#- True when a run may restrict the timeline to touched lines: the revision ledger has run before (its fingerprints
     exist) and this is no --full-refresh (which recomputes every line's timeline, the full path). -#}
 {% macro timeline_of_touched_lines_only() -%}
+    {{ return(adapter.dispatch('timeline_of_touched_lines_only', 'fieldledger')()) }}
+{%- endmacro %}
+
+{% macro default__timeline_of_touched_lines_only() -%}
     {%- if not execute or flags.FULL_REFRESH -%}
         {{ return(false) }}
     {%- endif -%}
@@ -35,6 +39,10 @@
 {#- Post-hook of int_line_revisions_recorded: the ledger has now seen these lines' inputs. Written only after the
     ledger's insert, so a failed or killed run leaves the lines touched for the next one. -#}
 {% macro record_line_fingerprints() -%}
+    {{ return(adapter.dispatch('record_line_fingerprints', 'fieldledger')()) }}
+{%- endmacro %}
+
+{% macro default__record_line_fingerprints() -%}
     {%- set seen = line_fingerprints_relation() -%}
     {%- if timeline_of_touched_lines_only() -%}
         delete from {{ seen }} where work_order_line_id in (

@@ -63,7 +63,7 @@
     where _qualify_rank = 1
 {%- endmacro %}
 
-{#- ISO day of the week, Monday 1 … Sunday 7. -#}
+{#- ISO day of the week, Monday 1 … Sunday 7 (a bigint, as DuckDB's extract). -#}
 {% macro iso_day_of_week(date_expression) -%}
     {{ return(adapter.dispatch('iso_day_of_week', 'fieldledger')(date_expression)) }}
 {%- endmacro %}
@@ -73,7 +73,7 @@
 {%- endmacro %}
 
 {% macro spark__iso_day_of_week(date_expression) -%}
-    extract(dayofweek_iso from {{ date_expression }})
+    cast(extract(dayofweek_iso from {{ date_expression }}) as bigint)
 {%- endmacro %}
 
 {#- The lower / upper 64 bits of a text's md5 as an integer, for order-free XOR fingerprints (D-I2). The values

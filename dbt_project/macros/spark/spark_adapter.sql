@@ -100,3 +100,20 @@
 {% macro spark__get_empty_schema_sql(columns) -%}
     {{ return(spark_portable_sql(dbt.default__get_empty_schema_sql(columns))) }}
 {%- endmacro %}
+
+{#- The timeline of touched lines (D-I2) needs DELETE on the fingerprint table, which Parquet lacks: on Spark every
+    run takes the full path (every line's timeline, as --full-refresh does on DuckDB; the ledgers' rules are the
+    same, so the same rows) and the post-hook rewrites the fingerprints whole (D-SP4). -#}
+{% macro spark__timeline_of_touched_lines_only() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{% macro spark__record_line_fingerprints() -%}
+    {%- set seen = line_fingerprints_relation() -%}
+    {%- if execute -%}
+        {%- do run_query('drop table if exists ' ~ seen) -%}
+    {%- endif -%}
+    create table {{ seen }} using parquet as
+    select work_order_line_id, inputs_fingerprint from {{ ref('int_work_order_lines_touched') }}
+    where inputs_fingerprint is not null
+{%- endmacro %}
