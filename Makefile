@@ -15,10 +15,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help venv manifest run test dev lint bench docs clean dashboard chromium
+.PHONY: help venv manifest run test dev lint bench docs clean dashboard chromium java spark-venv test-spark
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,21 @@ TEST_WORKERS ?= 2  # pytest-xdist processes: the suite is dbt runs, each mostly 
 
 test: $(MANIFEST) chromium  ## the whole test suite, from nothing (TEST_WORKERS=1 for one process)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+# The Spark lane (issue 15, README "On Spark"): its own extra and its own tests, never installed or run by make test
+SPARK_STAMP := $(VENV)/.spark-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+java:  ## Java 17 for local Spark (Debian's openjdk-17-jre-headless), installed when java is missing
+	@command -v java >/dev/null || (apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless)
+
+$(SPARK_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,spark]'
+	@rm -f $(VENV)/.spark-* && touch $@
+
+spark-venv: $(SPARK_STAMP) java  ## .venv plus dbt-spark and pyspark (the pip extra `spark`) and Java
+
+test-spark: spark-venv $(MANIFEST)  ## the demo on Spark and on DuckDB, every built mart compared (tests/spark)
+	SPARK_LOCAL_IP=127.0.0.1 $(PY) -m pytest -q -p no:xdist -o addopts="-ra" tests/spark
 
 dev: $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
