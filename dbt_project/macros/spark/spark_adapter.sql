@@ -117,3 +117,33 @@
     select work_order_line_id, inputs_fingerprint from {{ ref('int_work_order_lines_touched') }}
     where inputs_fingerprint is not null
 {%- endmacro %}
+
+{#- Seed rows: dbt-spark's own macro, its casts with portable type names. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+  {% set batch_size = get_batch_size() %}
+  {% set column_override = model['config'].get('column_types', {}) %}
+  {% set statements = [] %}
+  {% for chunk in agate_table.rows | batch(batch_size) %}
+      {% set bindings = [] %}
+      {% for row in chunk %}
+          {% do bindings.extend(row) %}
+      {% endfor %}
+      {% set sql %}
+          insert into {{ this.render() }} values
+          {% for row in chunk -%}
+              ({%- for col_name in agate_table.column_names -%}
+                  {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
+                  {%- set type = column_override.get(col_name, inferred_type) -%}
+                    cast({{ get_binding_char() }} as {{ spark_portable_sql(type) }})
+                  {%- if not loop.last%},{%- endif %}
+              {%- endfor -%})
+              {%- if not loop.last%},{%- endif %}
+          {%- endfor %}
+      {% endset %}
+      {% do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
+      {% if loop.index0 == 0 %}
+          {% do statements.append(sql) %}
+      {% endif %}
+  {% endfor %}
+  {{ return(statements[0]) }}
+{% endmacro %}
