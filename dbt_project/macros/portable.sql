@@ -115,3 +115,16 @@
 {% macro spark__last_value_ignore_nulls(expression) -%}
     last_value({{ expression }}, true)
 {%- endmacro %}
+
+{#- extract(<part> from <date>) as a bigint on both engines (DuckDB's extract is a bigint, Spark's an int). -#}
+{% macro date_part_number(part, date_expression) -%}
+    {{ return(adapter.dispatch('date_part_number', 'fieldledger')(part, date_expression)) }}
+{%- endmacro %}
+
+{% macro default__date_part_number(part, date_expression) -%}
+    extract({{ part }} from {{ date_expression }})
+{%- endmacro %}
+
+{% macro spark__date_part_number(part, date_expression) -%}
+    cast(extract({{ part }} from {{ date_expression }}) as bigint)
+{%- endmacro %}

@@ -18,8 +18,8 @@ select
     date_day,
     cast(date_trunc('month', date_day) as date) as period_start,
     {{ period_key('date_day') }} as period,
-    extract(year from date_day) as year,
-    extract(month from date_day) as month,
+    {{ date_part_number('year', 'date_day') }} as year,
+    {{ date_part_number('month', 'date_day') }} as month,
     {{ iso_day_of_week('date_day') }} as iso_day_of_week,
     last_day(date_day) = date_day as is_month_end
 from days
