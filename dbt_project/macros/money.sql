@@ -34,12 +34,32 @@
 {#- floor / ceil of numerator / denominator for non-negative operands, exact (service rounding, R13); NULL when
     the denominator is 0 or NULL. -#}
 {% macro divide_floor(numerator, denominator, operand_scale=4) -%}
+    {{ return(adapter.dispatch('divide_floor', 'fieldledger')(numerator, denominator, operand_scale)) }}
+{%- endmacro %}
+
+{% macro default__divide_floor(numerator, denominator, operand_scale) -%}
     (cast((({{ numerator }}) * {{ 10 ** operand_scale }}) as hugeint)
         // cast(nullif({{ denominator }}, 0) * {{ 10 ** operand_scale }} as hugeint))
 {%- endmacro %}
 
 {% macro divide_ceil(numerator, denominator, operand_scale=4) -%}
+    {{ return(adapter.dispatch('divide_ceil', 'fieldledger')(numerator, denominator, operand_scale)) }}
+{%- endmacro %}
+
+{% macro default__divide_ceil(numerator, denominator, operand_scale) -%}
     ((cast((({{ numerator }}) * {{ 10 ** operand_scale }}) as hugeint)
         + cast(nullif({{ denominator }}, 0) * {{ 10 ** operand_scale }} as hugeint) - 1)
         // cast(nullif({{ denominator }}, 0) * {{ 10 ** operand_scale }} as hugeint))
+{%- endmacro %}
+
+{#- Spark: DECIMAL(38, 0) for DuckDB's HUGEINT, `div` for `//` (non-negative operands: both floor). -#}
+{% macro spark__divide_floor(numerator, denominator, operand_scale) -%}
+    (cast((({{ numerator }}) * {{ 10 ** operand_scale }}) as decimal(38, 0))
+        div cast(nullif({{ denominator }}, 0) * {{ 10 ** operand_scale }} as decimal(38, 0)))
+{%- endmacro %}
+
+{% macro spark__divide_ceil(numerator, denominator, operand_scale) -%}
+    ((cast((({{ numerator }}) * {{ 10 ** operand_scale }}) as decimal(38, 0))
+        + cast(nullif({{ denominator }}, 0) * {{ 10 ** operand_scale }} as decimal(38, 0)) - 1)
+        div cast(nullif({{ denominator }}, 0) * {{ 10 ** operand_scale }} as decimal(38, 0)))
 {%- endmacro %}
