@@ -15,6 +15,7 @@ What BI tools read besides the rows (DECISIONLOG D-B1–D-B4):
   other mart's primary key: dbt has checked it before publication, so DuckDB's check at insert cannot fail.
 Every mart is also written as `<warehouse folder>/parquet/<mart>.parquet` (Power BI, Excel, Fabric), into a new
 folder that replaces the previous one in one swap, right after the warehouse file's rename.
+The copy runs within a 6 GB DuckDB memory limit and spills beyond it (D-B5).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ PUBLISHED_SCHEMAS = ("marts",)
 STORAGE_VERSION = "v1.4.0"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 PARQUET_FOLDER = "parquet"
+# DuckDB spills beyond this; without it a 1M-line publication peaked at 11-16 GB RSS (bench/, DECISIONLOG D-B5)
+PUBLISH_MEMORY = "6GB"
 
 # the key of the marts without a dbt uniqueness test, read off their SQL (D-B2)
 KEYS: dict[str, tuple[str, ...]] = {
@@ -195,22 +198,31 @@ def publish(build_db: Path, warehouse: Path, *, run_info: dict | None = None, ma
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staging = warehouse.with_name(warehouse.name + ".publishing")
     parquet_staging = parquet_dir.with_name(parquet_dir.name + ".publishing")
-    _remove(staging, staging.with_name(staging.name + ".wal"), parquet_staging)  # a crashed earlier publication
+    leftovers = (staging, staging.with_name(staging.name + ".wal"), parquet_staging, _spill_dir(staging))
+    _remove(*leftovers)  # a crashed earlier publication
     publication_id = uuid.uuid4().hex
     try:
         tables, keys = _write(build_db, staging, parquet_staging, manifest, publication_id, run_info or {})
     except BaseException:
-        _remove(staging, staging.with_name(staging.name + ".wal"), parquet_staging)
+        _remove(*leftovers)
         raise
+    _remove(_spill_dir(staging))
     os.replace(staging, warehouse)  # atomic: readers see the old file or the new one
     _swap_folder(parquet_staging, parquet_dir)
     return Publication(warehouse, tables, parquet_dir, publication_id, keys)
+
+
+def _spill_dir(staging: Path) -> Path:
+    return staging.with_name(staging.name + ".tmp")
 
 
 def _write(build_db: Path, staging: Path, parquet_staging: Path, manifest: Path, publication_id: str,
            run_info: dict) -> tuple[dict[str, int], Keys]:
     tables: dict[str, int] = {}
     with duckdb.connect() as con:
+        con.execute(f"set memory_limit = '{PUBLISH_MEMORY}'")
+        con.execute("set temp_directory = ?", [str(_spill_dir(staging))])
+        con.execute("set preserve_insertion_order = false")  # no mart promises a row order; big copies use less memory
         con.execute("attach ? as build (read_only)", [str(build_db)])
         con.execute("attach ? as pub (storage_version '" + STORAGE_VERSION + "')", [str(staging)])
         in_schemas = f"schema_name in ({', '.join('?' * len(PUBLISHED_SCHEMAS))})"
