@@ -87,6 +87,9 @@ def duckdb_lane_warehouse():
     """tests/conftest.py's Warehouse (the DuckDB lane's builds), loaded under a name of its own: both folders have
     a conftest.py."""
     spec = importlib.util.spec_from_file_location("fieldledger_duckdb_lane", REPO_ROOT / "tests" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
     return module.Warehouse
