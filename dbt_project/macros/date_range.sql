@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 {% macro spark__days_between(start_date, end_date) -%}
-    datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
+    cast(datediff(cast({{ end_date }} as date), cast({{ start_date }} as date)) as bigint)
 {%- endmacro %}
 
 {#- A lateral table of dates from `start_date` to `end_date` (inclusive) by `step` (an interval literal), column
