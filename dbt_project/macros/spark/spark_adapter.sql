@@ -5,7 +5,7 @@
 {#- Type names DuckDB accepts and Spark 3.5 does not, in the SQL Spark runs: `varchar` without a length is
     `string` in Spark (models cast with `as varchar` in 400 places; the rename is one rule here, not 400 macro
     calls in models other sessions edit), `timestamptz` (DuckDB's UTC instants) is Spark's `timestamp` (the
-    session time zone is UTC). The rule only touches the type words outside literals and comments. -#}
+    session time zone is UTC), `hugeint` (exact integer arithmetic, R5) is `decimal(38, 0)`. The rule only touches the type words outside literals and comments. -#}
 {% macro spark_portable_sql(sql) -%}
     {#- literals ('…', with '' or \' inside) and -- comments are kept as they are -#}
     {%- set parts = modules.re.split("('(?:[^'\\\\]|\\\\.|'')*'|--[^\\n]*)", sql) -%}
@@ -14,6 +14,7 @@
         {%- if loop.index is odd -%}
             {%- set part = modules.re.sub('(?i)\\bvarchar\\b(?!\\s*\\()', 'string', part) -%}
             {%- set part = modules.re.sub('(?i)\\btimestamptz\\b', 'timestamp', part) -%}
+            {%- set part = modules.re.sub('(?i)\\bhugeint\\b', 'decimal(38, 0)', part) -%}
         {%- endif -%}
         {%- do out.append(part) -%}
     {%- endfor -%}
