@@ -33,7 +33,6 @@ NOT_YET_PORTED: dict[str, str] = {
     "fct_proforma_invoices": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
     "fct_project_actuals": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
     "fct_trace": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_approval_backlog": "enforced contract: age_days was an int on Spark (datediff); days_between now casts to bigint, not yet seen in a run",
     "rpt_customer_profitability": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks), and int_revenue_allocated_to_work_orders (allocation_share casts to HUGEINT)",
     "rpt_estimate_vs_actual": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks), and int_revenue_allocated_to_work_orders (allocation_share casts to HUGEINT)",
     "rpt_line_completeness": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
