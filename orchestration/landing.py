@@ -725,11 +725,24 @@ def _batches(files: list[tuple[DeliveryFile, str]], max_bytes: int) -> Iterator[
         yield batch
 
 
-def _new_ignored(con: duckdb.DuckDBPyConnection, ignored: list[IgnoredFile]) -> list[tuple]:
-    """The ignored files not yet listed in raw._ignored_files (same name, reason and content): re-running a
+def files_to_land(files: list[DeliveryFile], last_landed: dict[tuple[str, str], str],
+                  report: LandingReport) -> list[tuple[DeliveryFile, str]]:
+    """The files (with their sha256) whose content differs from the one their name last landed with; the same
+    content again is skipped and said so in `report`. Another content lands, even one the name had before (a
+    snapshot changed back is the newer version)."""
+    todo = []
+    for f in files:
+        sha = file_sha256(f.path)
+        if last_landed.get((f.table.name, f.name)) == sha:
+            report.files.append(FileOutcome(f.table.name, f.name, skipped=True))
+        else:
+            todo.append((f, sha))
+    return todo
+
+
+def new_ignored(ignored: list[IgnoredFile], listed: set[tuple]) -> list[tuple]:
+    """The ignored files not yet `listed` in raw._ignored_files (same name, reason and content): re-running a
     delivery lists nothing twice."""
-    listed = {tuple(r) for r in con.execute(
-        "select file_name, reason_code, file_sha256 from raw._ignored_files").fetchall()}
     out = []
     for i in ignored:
         sha = file_sha256(i.path)
@@ -755,29 +768,22 @@ def land(raw_dir: Path, db_path: Path, progress: Progress = print) -> LandingRep
         con.execute("set temp_directory = ?", [str(db_path.parent / ".landing-tmp")])
         con.execute(f"set memory_limit = '{LANDING_MEMORY}'")
         ensure_raw_schema(con)
-        # the content each file name had when it was last landed: the same content again is skipped; another
-        # content lands, even one the name had before (a snapshot changed back is the newer version)
         last_landed = {(t, n): s for t, n, s in con.execute(
             "select table_name, file_name, arg_max(file_sha256, load_id) from raw._landed_files group by all"
         ).fetchall()}
-        todo = []
-        for f in files:
-            sha = file_sha256(f.path)
-            if last_landed.get((f.table.name, f.name)) == sha:
-                report.files.append(FileOutcome(f.table.name, f.name, skipped=True))
-            else:
-                todo.append((f, sha))
-        new_ignored = _new_ignored(con, ignored)
-        if not todo and not new_ignored:
+        todo = files_to_land(files, last_landed, report)
+        to_list = new_ignored(ignored, {tuple(r) for r in con.execute(
+            "select file_name, reason_code, file_sha256 from raw._ignored_files").fetchall()})
+        if not todo and not to_list:
             progress(f"landing: {len(files)} file(s) in {raw_dir}, all landed before: nothing to do")
             report.seconds = time.monotonic() - started
             return report
         load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._loads").fetchall()[0][0]
         con.execute("begin transaction")
         con.execute("insert into raw._loads values (?, now(), ?, 0, 0)", [load_id, str(raw_dir)])
-        if new_ignored:
+        if to_list:
             con.executemany("insert into raw._ignored_files values (?, ?, ?, ?, ?, ?)",
-                            [(load_id, *row) for row in new_ignored])
+                            [(load_id, *row) for row in to_list])
         con.execute("commit")
         report.load_id = load_id
         by_table: dict[str, list[tuple[DeliveryFile, str]]] = {}

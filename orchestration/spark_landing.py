@@ -41,7 +41,8 @@ from orchestration.landing import (
     _records,
     check_schema,
     discover,
-    file_sha256,
+    files_to_land,
+    new_ignored,
 )
 
 NULL_MARK = "chr(30)"
@@ -208,28 +209,17 @@ def land(raw_dir: Path, spark=None, progress: Progress = print) -> LandingReport
     ensure_raw_schema(spark)
     last_landed = {(r[0], r[1]): r[2] for r in spark.sql(
         "select table_name, file_name, max_by(file_sha256, load_id) from raw._landed_files group by 1, 2").collect()}
-    todo = []
-    for f in files:
-        sha = file_sha256(f.path)
-        if last_landed.get((f.table.name, f.name)) == sha:
-            report.files.append(FileOutcome(f.table.name, f.name, skipped=True))
-        else:
-            todo.append((f, sha))
-    listed = {(r[0], r[1], r[2]) for r in spark.sql(
-        "select file_name, reason_code, file_sha256 from raw._ignored_files").collect()}
-    new_ignored = []
-    for i in ignored:
-        sha = file_sha256(i.path)
-        if (i.name, i.reason_code, sha) not in listed:
-            new_ignored.append((i.name, i.reason_code, i.reason, sha, i.path.stat().st_size))
-    if not todo and not new_ignored:
+    todo = files_to_land(files, last_landed, report)
+    to_list = new_ignored(ignored, {(r[0], r[1], r[2]) for r in spark.sql(
+        "select file_name, reason_code, file_sha256 from raw._ignored_files").collect()})
+    if not todo and not to_list:
         progress(f"landing: {len(files)} file(s) in {raw_dir}, all landed before: nothing to do")
         report.seconds = time.monotonic() - started
         return report
     load_id = spark.sql("select coalesce(max(load_id), 0) + 1 from raw._loads").collect()[0][0]
     report.load_id = load_id
-    if new_ignored:
-        spark.createDataFrame([(load_id, *row) for row in new_ignored],
+    if to_list:
+        spark.createDataFrame([(load_id, *row) for row in to_list],
                               "load_id bigint, file_name string, reason_code string, reason string, "
                               "file_sha256 string, file_bytes bigint").write.insertInto("raw._ignored_files")
     by_table: dict[str, list[tuple[DeliveryFile, str]]] = {}
