@@ -34,6 +34,7 @@ STAGE_OF_FOLDER = {
     "staging/project_operations": "field_service",  # projects, contracts, price lists, approvals as delivered
     "staging/finance": "field_service",  # companies, exchange rates, tax groups as delivered (the dimensions read them)
     "staging/export_bookkeeping": "finance",  # what earlier Finance exports sent, read back for the trace
+    "intermediate/validated": "field_service",  # R4 reference checks and current versions (issue 14)
     "intermediate/delivery": "field_service",
     "intermediate/projects": "field_service",
     "marts/core": "field_service",  # the dimensions: work orders, customers, projects, products, legal entities

@@ -76,15 +76,16 @@ def export_lines(settings: Settings) -> list[str]:
 def staging_outcomes_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     """Accepted / superseded / rejected rows per table, from the staging base models present in the build file."""
     bases = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'staging' and table_name like 'base_%' "
-        "order by 1").fetchall()]
+        "select schema_name || '.\"' || table_name || '\"' from duckdb_tables() where (schema_name = 'staging' "
+        "and table_name like 'base_%' and not ends_with(table_name, '_typed')) "
+        "or (schema_name = 'intermediate' and table_name like 'int_%_validated') order by table_name").fetchall()]
     if not bases:
         return None
     parts = [f"""select _table_name as table_name,
                     count(case when reject_reason is null and is_current then 1 end) as accepted,
                     count(case when reject_reason is null and not is_current then 1 end) as superseded,
                     count(case when reject_reason is not null then 1 end) as rejected
-                 from staging."{b}" group by 1""" for b in bases]
+                 from {b} group by 1""" for b in bases]
     return " union all ".join(parts) + " order by table_name"
 
 

@@ -16,7 +16,7 @@
         ('msdyn_project', 'base_project_operations__projects'),
         ('salesorder', 'base_project_operations__contracts'),
         ('salesorderdetail', 'base_project_operations__contract_lines'),
-        ('msdyn_contractlinescheduleofvalue', 'base_project_operations__milestones'),
+        ('msdyn_contractlinescheduleofvalue', 'int_milestones_validated'),
         ('msdyn_projectapproval', 'base_project_operations__approvals'),
         ('invoice', 'base_project_operations__invoice_confirmations'),
         ('cdm_company', 'base_finance__companies'),

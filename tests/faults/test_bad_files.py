@@ -280,7 +280,8 @@ def test_only_the_broken_record_is_rejected_and_i1_holds(built):
     # the arithmetic of rpt_pipeline_reconciliation row 1 (delivered = duplicates + unparseable + staged outcomes)
     delivered, duplicate, unparseable = w.query("select sum(rows_delivered), sum(rows_duplicate), "
                                                 "sum(rows_unparseable) from raw._landed_files")[0]
-    staged = sum(w.query(f"select count(*) from staging.{t}")[0][0] for (t,) in w.query(
-        "select table_name from duckdb_tables() where schema_name = 'staging' and table_name like 'base_%' "
-        "and not ends_with(table_name, '_typed')"))
+    staged = sum(w.query(f"select count(*) from {s}.{t}")[0][0] for s, t in w.query(
+        "select schema_name, table_name from duckdb_tables() where (schema_name = 'staging' and table_name like "
+        "'base_%' and not ends_with(table_name, '_typed')) or (schema_name = 'intermediate' and table_name like "
+        "'int_%_validated')"))
     assert unparseable == 1 and delivered == duplicate + unparseable + staged

@@ -181,7 +181,7 @@ def test_a_typod_future_year_is_rejected_and_does_not_move_the_as_of_date(histor
 
 def test_a_milestone_planned_for_a_later_date_is_accepted(history):
     assert "ms-later" not in _reasons(history.rejected_2)
-    assert history.w.query("select invoice_date from staging.stg_project_operations__milestones "
+    assert history.w.query("select invoice_date from intermediate.int_milestones_current "
                            "where milestone_id = 'ms-later'")[0][0].isoformat() == "2027-06-30"
 
 

@@ -27,7 +27,7 @@ next_runs as (
 
 milestones as (
     select milestones.*
-    from {{ ref('stg_project_operations__milestones') }} as milestones
+    from {{ ref('int_milestones_current') }} as milestones
     left join (
         select distinct milestone_id from {{ ref('int_invoice_line_details_recorded') }}
         where milestone_id is not null

@@ -41,7 +41,7 @@ frequency_runs as (
 
 milestone_runs as (
     select distinct milestones.contract_line_id, milestones.invoice_date as run_date
-    from {{ ref('stg_project_operations__milestone_versions') }} as milestones
+    from {{ ref('int_milestone_versions') }} as milestones
     inner join lines
         on milestones.contract_line_id = lines.contract_line_id
         and lines.billing_method = 'fixed_price'

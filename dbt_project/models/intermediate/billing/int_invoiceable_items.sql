@@ -63,7 +63,7 @@ select
     contracts.currency_code,
     false,
     milestones.invoice_status = 'ready' and not milestones.is_deleted
-from {{ ref('stg_project_operations__milestone_versions') }} as milestones
+from {{ ref('int_milestone_versions') }} as milestones
 inner join {{ ref('stg_project_operations__contract_lines') }} as lines
     on milestones.contract_line_id = lines.contract_line_id
 inner join {{ ref('stg_project_operations__contracts') }} as contracts

@@ -12,7 +12,7 @@ with latest as (
         union all
         select max(cast(modified_at as date)) from {{ ref('stg_field_service__work_order_service_versions') }}
         union all
-        select max(cast(modified_at as date)) from {{ ref('stg_project_operations__milestone_versions') }}
+        select max(cast(modified_at as date)) from {{ ref('int_milestone_versions') }}
     ) as per_table
 )
 

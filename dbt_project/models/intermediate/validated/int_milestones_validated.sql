@@ -1,5 +1,7 @@
 -- Every delivered row version of msdyn_contractlinescheduleofvalue (fixed-price billing milestones), typed, with
--- its R4 outcome.
+-- its R4 outcome. Validated layer (issue 14, D-S14): the reference check reads the contract lines' current rows,
+-- so it sits above staging, which only types and renames.
+{{ config(materialized='table') }}
 with row_checked as (
     -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
     select {% call star_replace(ref('base_project_operations__milestones_typed'), 'problem') %}coalesce(problem, case

@@ -11,5 +11,5 @@ select
     modified_at,
     _file_name,
     _row_number
-from {{ ref('base_project_operations__milestones') }}
+from {{ ref('int_milestones_validated') }}
 where is_current

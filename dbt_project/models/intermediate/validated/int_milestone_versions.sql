@@ -12,5 +12,5 @@ select
     is_current as is_current_version,
     _file_name,
     _row_number
-from {{ ref('base_project_operations__milestones') }}
+from {{ ref('int_milestones_validated') }}
 where reject_reason is null
