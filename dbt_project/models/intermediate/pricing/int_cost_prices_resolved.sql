@@ -2,9 +2,9 @@
 -- the line; else, when costs are calculated in Field Service, the product's current cost; else the cost price
 -- list of the project's contracting unit effective on the pricing date, in the unit's cost currency, the most
 -- recently created first (its item for product + unit, method 1 amount); no match → 0.
--- depends_on: {{ ref('stg_project_operations__project_price_lists') }}
+-- depends_on: {{ ref('int_project_price_lists_current') }}
 -- depends_on: {{ ref('stg_field_service__price_lists') }}
--- depends_on: {{ ref('stg_field_service__price_list_items') }}
+-- depends_on: {{ ref('int_price_list_items_current') }}
 {{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
 
 with requests as (
@@ -20,7 +20,7 @@ unit_lists as (
             partition by requests.request_id order by price_lists.created_at desc nulls last, price_lists.price_list_id
         ) as list_rank
     from requests
-    inner join {{ ref('stg_project_operations__project_price_lists') }} as attached
+    inner join {{ ref('int_project_price_lists_current') }} as attached
         on requests.contracting_unit_id = attached.organizational_unit_id
     inner join {{ ref('stg_field_service__price_lists') }} as price_lists
         on attached.price_list_id = price_lists.price_list_id
@@ -38,7 +38,7 @@ list_items as (
     from unit_lists
     inner join requests
         on unit_lists.request_id = requests.request_id
-    inner join {{ ref('stg_field_service__price_list_items') }} as items
+    inner join {{ ref('int_price_list_items_current') }} as items
         on unit_lists.price_list_id = items.price_list_id
         and requests.product_id = items.product_id
         and requests.unit_id = items.unit_id

@@ -5,7 +5,7 @@
 -- as ambiguous_price_list) — priced by method 1 amount, 3 current cost + %, 5 standard cost + %; else the
 -- product's list price.
 -- depends_on: {{ ref('stg_project_operations__contracts') }}
--- depends_on: {{ ref('stg_project_operations__project_price_lists') }}
+-- depends_on: {{ ref('int_project_price_lists_current') }}
 {{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
 
 with requests as (
@@ -33,7 +33,7 @@ contract_lists as (
     where price_list_id is not null
     union
     select contract_id, price_list_id
-    from {{ ref('stg_project_operations__project_price_lists') }}
+    from {{ ref('int_project_price_lists_current') }}
     where contract_id is not null
 ),
 
@@ -67,7 +67,7 @@ list_items as (
     from chosen_lists
     inner join requests
         on chosen_lists.request_id = requests.request_id
-    inner join {{ ref('stg_field_service__price_list_items') }} as items
+    inner join {{ ref('int_price_list_items_current') }} as items
         on chosen_lists.price_list_id = items.price_list_id
         and requests.product_id = items.product_id
         and requests.unit_id = items.unit_id

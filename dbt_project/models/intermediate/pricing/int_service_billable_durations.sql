@@ -30,7 +30,7 @@ matched as (
             partition by services.revision_id order by case when items.product_id is null then 1 else 0 end
         ) as item_rank
     from services
-    left join {{ ref('stg_field_service__field_service_price_list_items') }} as items
+    left join {{ ref('int_field_service_price_list_items_current') }} as items
         on services.price_list_id = items.price_list_id
         and (items.product_id = services.product_id or items.product_id is null)
 ),

@@ -1,5 +1,7 @@
 -- Every delivered msdyn_fieldservicepricelistitem row, typed, with its R4 outcome (R13 service rules: rounding,
 -- minimum charge, flat fee). Keyed by price list and product; a blank product applies to every service of the list.
+-- Validated layer (D-S14): its reference checks read other entities' current rows, so it sits above staging.
+{{ config(materialized='table') }}
 with row_checked as (
     select * from {{ ref('base_field_service__field_service_price_list_items_typed') }}
 ),

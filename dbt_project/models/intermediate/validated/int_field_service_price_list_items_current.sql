@@ -9,5 +9,5 @@ select
     is_flat_fee,
     _file_name,
     _row_number
-from {{ ref('base_field_service__field_service_price_list_items') }}
+from {{ ref('int_field_service_price_list_items_validated') }}
 where is_current

@@ -1,5 +1,7 @@
 -- Every delivered productpricelevel row, typed, with its R4 outcome. A setup snapshot: the newest landing's row is
 -- current. Pricing methods of R12: 1 currency amount, 3 markup over current cost, 5 markup over standard cost.
+-- Validated layer (D-S14): its reference checks read other entities' current rows, so it sits above staging.
+{{ config(materialized='table') }}
 with row_checked as (
     select * from {{ ref('base_field_service__price_list_items_typed') }}
 ),

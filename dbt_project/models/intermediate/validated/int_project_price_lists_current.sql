@@ -5,5 +5,5 @@ select
     contract_id,
     _file_name,
     _row_number
-from {{ ref('base_project_operations__project_price_lists') }}
+from {{ ref('int_project_price_lists_validated') }}
 where is_current

@@ -1,5 +1,7 @@
 -- Every delivered msdyn_projectpricelist row: a price list attached to a contracting unit (cost) or to a contract
 -- (sales), exactly one of the two, typed, with its R4 outcome.
+-- Validated layer (D-S14): its reference checks read other entities' current rows, so it sits above staging.
+{{ config(materialized='table') }}
 with row_checked as (
     select * from {{ ref('base_project_operations__project_price_lists_typed') }}
 ),

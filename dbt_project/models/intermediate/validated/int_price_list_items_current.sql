@@ -9,5 +9,5 @@ select
     markup_percent,
     _file_name,
     _row_number
-from {{ ref('base_field_service__price_list_items') }}
+from {{ ref('int_price_list_items_validated') }}
 where is_current
