@@ -128,3 +128,32 @@
 {% macro spark__date_part_number(part, date_expression) -%}
     cast(extract({{ part }} from {{ date_expression }}) as bigint)
 {%- endmacro %}
+
+{#- string_agg([distinct] x, sep order by <key>): NULL for a group with no non-NULL value, as DuckDB's. Spark has
+    no ordered string_agg: the values are collected with their key, sorted, and joined. -#}
+{% macro string_agg_ordered(expression, separator, order_by, distinct=false) -%}
+    {{ return(adapter.dispatch('string_agg_ordered', 'fieldledger')(expression, separator, order_by, distinct)) }}
+{%- endmacro %}
+
+{% macro default__string_agg_ordered(expression, separator, order_by, distinct) -%}
+    string_agg({{ 'distinct ' if distinct }}{{ expression }}, {{ separator }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__string_agg_ordered(expression, separator, order_by, distinct) -%}
+    case when count({{ expression }}) > 0 then array_join(transform(array_sort(
+        {{ 'collect_set' if distinct else 'collect_list' }}(named_struct('k', {{ order_by }}, 'v', {{ expression }}))),
+        s -> s.v), {{ separator }}) end
+{%- endmacro %}
+
+{#- A text's SHA-256 as 64 lower-case hex digits. -#}
+{% macro sha256_hex(expression) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'fieldledger')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}

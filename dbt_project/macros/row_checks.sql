@@ -114,5 +114,6 @@
 {%- endmacro %}
 
 {% macro spark__raw_row_json(names) -%}
-    to_json(named_struct({% for n in names %}'{{ n.split('.')[-1] }}', {{ n }}{{ ", " if not loop.last }}{% endfor %}))
+    {#- ignoreNullFields false: a NULL field stays in the JSON as null, as DuckDB's json_object writes it -#}
+    to_json(named_struct({% for n in names %}'{{ n.split('.')[-1] }}', {{ n }}{{ ", " if not loop.last }}{% endfor %}), map('ignoreNullFields', 'false'))
 {%- endmacro %}

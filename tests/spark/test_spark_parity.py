@@ -22,28 +22,7 @@ from orchestration.contract import BY_NAME
 from orchestration.settings import DBT_PROJECT_DIR
 
 # mart / report → why it does not build on Spark yet (the first DuckDB-only construct on its path)
-NOT_YET_PORTED: dict[str, str] = {
-    "fct_customer_invoice_line_details": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_customer_invoice_lines": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_customer_invoices": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_gl_entries": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_invoice_line_details": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_period_close_snapshots": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_proforma_invoice_lines": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_proforma_invoices": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_project_actuals": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "fct_trace": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_customer_profitability": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_estimate_vs_actual": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_line_completeness": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_pipeline_reconciliation": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_project_profitability": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_rejected_rows": "builds, but 2 of its 59 rows differ (a msdyn_workorder row with createdon 2026-13-40 and a product line's unknown_reference): not yet explained",
-    "rpt_restatement": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_trial_balance": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_unbilled_backlog": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-    "rpt_work_order_profitability": "reads int_unbilled_sales_nte_evaluated, a dbt Python model on DuckDB's relation API (dbt-spark runs Python models only on Databricks)",
-}
+NOT_YET_PORTED: dict[str, str] = {}
 
 NUMERIC = ("DECIMAL", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER")
 

@@ -57,7 +57,7 @@ late as (
         count(*) as late_entry_count,
         sum(debit_amount) as late_debit_amount,
         sum(credit_amount) as late_credit_amount,
-        string_agg(distinct period, ', ' order by period) as late_posted_in
+        {{ string_agg_ordered('period', "', '", 'period', distinct=true) }} as late_posted_in
     from gl
     where original_period <> period
     group by all
@@ -66,7 +66,7 @@ late as (
 late_totals as (
     select legal_entity, period, sum(late_entry_count) as late_entry_count, sum(late_debit_amount) as late_debit_amount,
         sum(late_credit_amount) as late_credit_amount,
-        string_agg(distinct late_posted_in, ', ' order by late_posted_in) as late_posted_in
+        {{ string_agg_ordered('late_posted_in', "', '", 'late_posted_in', distinct=true) }} as late_posted_in
     from late
     group by all
 ),

@@ -23,7 +23,7 @@ per_export as (
         exports.export_name,
         exports.export_order,
         count(pending.row_id) as row_count,
-        md5(coalesce(string_agg(pending.row_id, chr(10) order by pending.row_id), '')) as digest
+        md5(coalesce({{ string_agg_ordered('pending.row_id', 'chr(10)', 'pending.row_id') }}, '')) as digest
     from (values ('integration_journal_lines', 1), ('customer_invoices', 2)) as exports (export_name, export_order)
     left join pending
         on exports.export_name = pending.export_name
@@ -32,8 +32,8 @@ per_export as (
 
 next_batch as (
     select
-        left(sha256(string_agg(export_name || ':' || cast(row_count as varchar) || ':' || digest, chr(10)
-            order by export_order)), 24) as batch_id,
+        left({{ sha256_hex(string_agg_ordered("export_name || ':' || cast(row_count as varchar) || ':' || digest",
+            'chr(10)', 'export_order')) }}, 24) as batch_id,
         sum(row_count) as row_count
     from per_export
 )
