@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 
 from orchestration.publish import parquet_dir_for
-from orchestration.settings import Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 # (title, query against the build file): later stages add their sections here.
 BUILD_SECTIONS: list[tuple[str, str]] = [
@@ -73,19 +74,31 @@ def export_lines(settings: Settings) -> list[str]:
     return lines
 
 
+def outcome_models() -> dict[str, str]:
+    """Delivered table → the model that decides its R4 outcome: dbt's one list (macros/staged_tables.sql), which
+    rpt_rejected_rows and the I1 test also walk, so a model moved between layers is found where it now is."""
+    text = (DBT_PROJECT_DIR / "macros" / "staged_tables.sql").read_text()
+    return dict(re.findall(r"\('(\w+)', '(\w+)'\)", text))
+
+
+def outcome_relations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Delivered table → schema."model" of its outcome model, for those present in the build file (table or view)."""
+    where = dict(con.execute(
+        "select table_name, schema_name || '.\"' || table_name || '\"' from (select schema_name, table_name "
+        "from duckdb_tables() union all select schema_name, view_name from duckdb_views())").fetchall())
+    return {table: where[model] for table, model in sorted(outcome_models().items()) if model in where}
+
+
 def staging_outcomes_sql(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Accepted / superseded / rejected rows per table, from the staging base models present in the build file."""
-    bases = [r[0] for r in con.execute(
-        "select schema_name || '.\"' || table_name || '\"' from duckdb_tables() where (schema_name = 'staging' "
-        "and table_name like 'base_%' and not ends_with(table_name, '_typed')) "
-        "or (schema_name = 'intermediate' and table_name like 'int_%_validated') order by table_name").fetchall()]
-    if not bases:
+    """Accepted / superseded / rejected rows of every delivered table (0s when none arrived), from its outcome model."""
+    relations = outcome_relations(con)
+    if not relations:
         return None
-    parts = [f"""select _table_name as table_name,
+    parts = [f"""select '{table}' as table_name,
                     count(case when reject_reason is null and is_current then 1 end) as accepted,
                     count(case when reject_reason is null and not is_current then 1 end) as superseded,
                     count(case when reject_reason is not null then 1 end) as rejected
-                 from {b} group by 1""" for b in bases]
+                 from {relation}""" for table, relation in relations.items()]
     return " union all ".join(parts) + " order by table_name"
 
 

@@ -23,7 +23,7 @@ from orchestration.dbt import dbt_build_args
 from orchestration.landing import SchemaDriftError, land
 from orchestration.publish import publish
 from orchestration.settings import RUN_SETTING_DEFAULTS, Settings
-from orchestration.summary import render
+from orchestration.summary import outcome_models, outcome_relations, render
 
 QUIET = {"progress": lambda _: None}
 # staging with every test on it (I1 among them) and the report: what landing feeds, without the engine
@@ -254,6 +254,11 @@ def test_every_file_that_is_not_read_is_in_the_published_report_and_the_summary(
     section = summary.split("Ignored files", 1)[1].split("\n\n", 1)[0]
     assert "MSDYN_WORKORDER/notes.md" in section and "uom-old.csv" in section
     assert "units_backup.csv" not in section
+    # every table's R4 outcome is counted, wherever its outcome model lives (staging base or intermediate/validated)
+    staging = summary.split("Staging: rows per table (R1, R4)", 1)[1].split("\n\n", 1)[0]
+    listed = {line.split()[0] for line in staging.splitlines()[2:]}
+    assert {"msdyn_workorderproduct", "productpricelevel", "msdyn_contractlinescheduleofvalue",
+            "closed_periods"} <= listed and len(listed) == 24, staging
 
 
 def test_names_in_any_case_and_gzip_reach_staging(built):
@@ -280,8 +285,8 @@ def test_only_the_broken_record_is_rejected_and_i1_holds(built):
     # the arithmetic of rpt_pipeline_reconciliation row 1 (delivered = duplicates + unparseable + staged outcomes)
     delivered, duplicate, unparseable = w.query("select sum(rows_delivered), sum(rows_duplicate), "
                                                 "sum(rows_unparseable) from raw._landed_files")[0]
-    staged = sum(w.query(f"select count(*) from {s}.{t}")[0][0] for s, t in w.query(
-        "select schema_name, table_name from duckdb_tables() where (schema_name = 'staging' and table_name like "
-        "'base_%' and not ends_with(table_name, '_typed')) or (schema_name = 'intermediate' and table_name like "
-        "'int_%_validated')"))
+    with duckdb.connect(str(w.build_db), read_only=True) as con:
+        relations = outcome_relations(con)
+        staged = sum(con.execute(f"select count(*) from {r}").fetchone()[0] for r in relations.values())
+    assert len(relations) == len(outcome_models()) == 24, relations
     assert unparseable == 1 and delivered == duplicate + unparseable + staged
