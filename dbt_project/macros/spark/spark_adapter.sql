@@ -11,6 +11,10 @@
     {%- set parts = modules.re.split("('(?:[^'\\\\]|\\\\.|'')*'|--[^\\n]*)", sql) -%}
     {%- set out = [] -%}
     {%- for part in parts -%}
+        {%- if loop.index is even and part.startswith("'") and part | length > 2 -%}
+            {#- Spark reads 'a''b' as two literals run together ('ab'): a quote inside is written \' there -#}
+            {%- set part = "'" ~ part[1:-1].replace("''", "\\'") ~ "'" -%}
+        {%- endif -%}
         {%- if loop.index is odd -%}
             {%- set part = modules.re.sub('(?i)\\bvarchar\\b(?!\\s*\\()', 'string', part) -%}
             {%- set part = modules.re.sub('(?i)\\btimestamptz\\b', 'timestamp', part) -%}
@@ -19,6 +23,11 @@
         {%- do out.append(part) -%}
     {%- endfor -%}
     {{ return(out | join('')) }}
+{%- endmacro %}
+
+{#- Data tests (the I1–I7 invariants among them): their SQL with the same type names as the models'. -#}
+{% macro spark__get_test_sql(main_sql, fail_calc, warn_if, error_if, limit) -%}
+    {{ return(dbt.default__get_test_sql(spark_portable_sql(main_sql), fail_calc, warn_if, error_if, limit)) }}
 {%- endmacro %}
 
 {% macro spark__create_temporary_view(relation, compiled_code) -%}
