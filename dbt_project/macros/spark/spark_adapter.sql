@@ -7,7 +7,7 @@
     calls in models other sessions edit), `timestamptz` (DuckDB's UTC instants) is Spark's `timestamp` (the
     session time zone is UTC), `hugeint` (exact integer arithmetic, R5) is `decimal(38, 0)`. The rule only touches the type words outside literals and comments. -#}
 {% macro spark_portable_sql(sql) -%}
-    {#- literals ('…', with '' or \' inside) and -- comments are kept as they are -#}
+    {#- the type rule skips literals ('…', with '' or \' inside) and -- comments; a literal's '' becomes \' -#}
     {%- set parts = modules.re.split("('(?:[^'\\\\]|\\\\.|'')*'|--[^\\n]*)", sql) -%}
     {%- set out = [] -%}
     {%- for part in parts -%}
