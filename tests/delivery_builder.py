@@ -7,6 +7,7 @@ rest stay empty. `Delivery.example_a()` is SPEC §5 example A's setup.
 from __future__ import annotations
 
 import csv
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,3 +153,81 @@ def write_day(delivery: Path, day: str, tables: dict[str, list[list[str]]]) -> N
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(BY_NAME[table].columns)
             writer.writerows(rows)
+
+
+CANCELED = "690970005"
+
+
+@dataclass
+class LateHistory:
+    """A generated 3-month history (40 work orders, 1 % bad rows) delivered in two runs, the shape of issue 9's I9
+    test and the Spark lane's comparison: run 1 gets two thirds of the days with every 6th row of each day held
+    back; run 2 gets the rest of the days, the held-back rows as late versions in files of their own, five days'
+    files delivered again under other names, and cancellations (dated before the cut-off) of three work orders
+    used since."""
+
+    history: Path
+    setup: list[Path]
+    days: dict[str, dict[str, list[list[str]]]]
+
+    @classmethod
+    def generate(cls, history: Path, work_orders: int = 40, seed: int = 5) -> LateHistory:
+        from orchestration.generate.cli import main as generate
+
+        assert generate(["--work-orders", str(work_orders), "--seed", str(seed), "--start", "2026-01-01",
+                         "--months", "3", "--bad-row-share", "0.01", "--out", str(history), "--quiet"]) == 0
+        setup, days = split_by_day(history)
+        return cls(history, setup, days)
+
+    @property
+    def ordered(self) -> list[str]:
+        return sorted(self.days)
+
+    @property
+    def cutoff(self) -> str:
+        return self.ordered[len(self.ordered) * 2 // 3]
+
+    def write_first(self, delivery: Path) -> Path:
+        delivery.mkdir(parents=True, exist_ok=True)
+        for path in self.setup:
+            shutil.copy(path, delivery / path.name)
+        for day in (d for d in self.ordered if d < self.cutoff):
+            write_day(delivery, day, {t: [r for i, r in enumerate(rows) if i % 6 != 5]
+                                      for t, rows in self.days[day].items()})
+        return delivery
+
+    def write_rest(self, delivery: Path) -> Path:
+        for day in (d for d in self.ordered if d >= self.cutoff):
+            write_day(delivery, day, self.days[day])
+        for day in (d for d in self.ordered if d < self.cutoff):  # late versions, in a file of their own
+            write_day(delivery, f"{day}-late", {t: [r for i, r in enumerate(rows) if i % 6 == 5]
+                                                 for t, rows in self.days[day].items()})
+        for day in self.ordered[:5]:  # re-deliveries of files already landed
+            for table in self.days[day]:
+                shutil.copy(delivery / table / f"{day}.csv", delivery / table / f"{day}-resent.csv")
+        write_day(delivery, f"{self.cutoff}-cancel", {"msdyn_workorder": self.cancellations()})
+        return delivery
+
+    def cancellations(self) -> list[list[str]]:
+        """Cancel versions, dated two weeks before the cut-off but delivered after it, of three work orders whose
+        lines changed since: run 1 recorded revisions later than the cancel (R15 late versions)."""
+        ordered, cutoff = self.ordered, self.cutoff
+        at = ordered[ordered.index(cutoff) - 14]
+        columns = BY_NAME["msdyn_workorder"].columns
+        latest: dict[str, list[str]] = {}
+        for day in ordered:
+            for row in self.days[day].get("msdyn_workorder", []):
+                latest[row[columns.index("msdyn_workorderid")]] = row
+        work_order = BY_NAME["msdyn_workorderproduct"].columns.index("msdyn_workorder")
+        used = sorted({row[work_order] for day in ordered if at < day < cutoff
+                       for row in self.days[day].get("msdyn_workorderproduct", [])})
+        rows = []
+        modified = columns.index("modifiedon")
+        for wo in [w for w in used if w in latest and latest[w][modified] < at][:3]:  # the cancel is its last version
+            row = list(latest[wo])
+            row[columns.index("msdyn_systemstatus")] = CANCELED
+            row[columns.index("versionnumber")] = str(int(row[columns.index("versionnumber")] or 0) + 1)
+            row[columns.index("modifiedon")] = f"{at}T00:00:00Z"
+            rows.append(row)
+        assert rows, "no work order to cancel"
+        return rows
