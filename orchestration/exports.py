@@ -188,7 +188,8 @@ def _pending(name: str) -> str:
 
 def _crash_point(point: str) -> None:
     """Fault hook for tests/faults: FIELDLEDGER_INJECT_CRASH=<point> ends the process here at once, as kill -9 or
-    a power cut would (no exception, no cleanup). Points: export_before_rename, export_after_rename."""
+    a power cut would (no exception, no cleanup). Points: export_before_rename, export_after_rename (and
+    spark_exports.py's spark_export_after_pending)."""
     if os.environ.get(CRASH_HOOK) == point:
         os._exit(137)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.exports import EXPORTS, Batch, _write
+from orchestration.exports import EXPORTS, Batch, _crash_point, _write
 from orchestration.settings import DBT_PROJECT_DIR
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -67,10 +67,11 @@ def ensure_export_schema(spark) -> None:
               "recorded_at timestamp, row_counts string, status string) using parquet")
     spark.sql("create table if not exists exports.batch_rows (row_id string, export_name string, batch_id string) "
               "using parquet")
+    # each batch's latest event (on a tie, not the pending one): abandoned, then the same rows recorded again
     spark.sql("""create or replace view exports.batches as
         select batch_id, sequence, folder, recorded_at, row_counts, status from (
             select *, row_number() over (partition by batch_id order by
-                       case status when 'pending' then 0 else 1 end desc, recorded_at desc) as latest
+                       recorded_at desc, case status when 'pending' then 1 else 0 end) as latest
             from exports.batch_events)
         where latest = 1 and status <> 'abandoned'""")
 
@@ -116,6 +117,7 @@ def export_batches(export_dir: Path, spark=None, manifest: Path = MANIFEST) -> l
         folder = export_dir / f"batch_{batch_id}"
         sequence = spark.sql("select coalesce(max(sequence), 0) + 1 from exports.batch_events").collect()[0][0]
         _event(spark, batch_id, sequence, folder, rows, "pending")
+        _crash_point("spark_export_after_pending")
         spark.sql(" union all ".join(f"select row_id, '{name}' as export_name, '{batch_id}' as batch_id "
                                      f"from pending_{name}" for name in SOURCES)).write.insertInto("exports.batch_rows")
         done.append(_complete(spark, types, batch_id, sequence, folder, export_dir))
