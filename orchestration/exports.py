@@ -145,7 +145,7 @@ def export_batches(build_db: Path, export_dir: Path) -> list[Batch]:
             rows[name] = count
             digests.append(f"{name}:{count}:{digest}")
         if any(rows.values()):
-            batch_id = hashlib.sha256("\n".join(digests).encode()).hexdigest()[:24]
+            batch_id = batch_id_of(digests)
             folder = export_dir / f"batch_{batch_id}"
             sequence = con.execute("select coalesce(max(sequence), 0) + 1 from exports.batches").fetchone()[0]
             con.execute("begin transaction")  # the rows belong to this batch before any file of it is visible
@@ -165,18 +165,30 @@ def export_batch(build_db: Path, export_dir: Path) -> Batch | None:
     return batches[-1] if batches else None
 
 
+def batch_id_of(digests: list[str]) -> str:
+    """A batch's id from `<export>:<count>:<md5 of its sorted row ids>` per export: the same rows, the same id."""
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:24]
+
+
+def folder_in_place(export_dir: Path, batch_id: str, recorded: Path) -> Path | None:
+    """The complete folder of a recorded batch when one is already there, else None (its files must be written)."""
+    folder = export_dir / f"batch_{batch_id}"
+    if (folder / "manifest.json").exists():
+        return folder  # renamed into place before a crash: the same batch, not written twice
+    if (recorded / "manifest.json").exists():
+        return recorded  # complete in the export folder of the run that recorded it
+    return None
+
+
 def _complete(con: duckdb.DuckDBPyConnection, batch_id: str, recorded: Path, export_dir: Path, *,
               recovered: bool = False) -> Batch:
     """Make the folder of a recorded batch whole (its rows are in the temp tables) and mark the batch written."""
-    folder = export_dir / f"batch_{batch_id}"
     rows = {name: con.execute(f"select count(*) from {_pending(name)}").fetchone()[0] for name in EXPORTS}
-    if (folder / "manifest.json").exists():
-        written = False  # renamed into place before a crash: the same batch, not written twice
-    elif (recorded / "manifest.json").exists():
-        folder, written = recorded, False  # complete in the export folder of the run that recorded it
-    else:
+    folder = folder_in_place(export_dir, batch_id, recorded)
+    written = folder is None
+    if written:
+        folder = export_dir / f"batch_{batch_id}"
         _write(con, folder, batch_id, rows)
-        written = True
     con.execute("update exports.batches set status = 'written', folder = ?, row_counts = ?, written_at = now() "
                 "where batch_id = ?", [str(folder), json.dumps(rows), batch_id])
     return Batch(batch_id, folder, rows, written, recovered)

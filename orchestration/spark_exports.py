@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.exports import EXPORTS, Batch, _crash_point, _write
+from orchestration.exports import EXPORTS, Batch, _crash_point, _write, batch_id_of, folder_in_place
 from orchestration.settings import DBT_PROJECT_DIR
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -111,9 +111,7 @@ def export_batches(export_dir: Path, spark=None, manifest: Path = MANIFEST) -> l
         rows[name] = count
         digests.append(f"{name}:{count}:{digest}")
     if any(rows.values()):
-        import hashlib
-
-        batch_id = hashlib.sha256("\n".join(digests).encode()).hexdigest()[:24]
+        batch_id = batch_id_of(digests)
         folder = export_dir / f"batch_{batch_id}"
         sequence = spark.sql("select coalesce(max(sequence), 0) + 1 from exports.batch_events").collect()[0][0]
         _event(spark, batch_id, sequence, folder, rows, "pending")
@@ -127,19 +125,16 @@ def export_batches(export_dir: Path, spark=None, manifest: Path = MANIFEST) -> l
 def _complete(spark, types: dict[str, list[tuple[str, str]]], batch_id: str, sequence: int, recorded: Path,
               export_dir: Path, *, recovered: bool = False) -> Batch:
     """Make the folder of a recorded batch whole and record it written."""
-    folder = export_dir / f"batch_{batch_id}"
     counts = dict(spark.sql(f"select export_name, count(*) from exports.batch_rows where batch_id = '{batch_id}' "
                             f"group by 1").collect())
     rows = {name: counts.get(name, 0) for name in EXPORTS}
-    if (folder / "manifest.json").exists():
-        written = False  # renamed into place before a crash: the same batch, not written twice
-    elif (recorded / "manifest.json").exists():
-        folder, written = recorded, False
-    else:
+    folder = folder_in_place(export_dir, batch_id, recorded)
+    written = folder is None
+    if written:
+        folder = export_dir / f"batch_{batch_id}"
         with duckdb.connect() as con:
             _load_batch(spark, con, types, batch_id)
             _write(con, folder, batch_id, rows)
-        written = True
     _event(spark, batch_id, sequence, folder, rows, "written")
     return Batch(batch_id, folder, rows, written, recovered)
 

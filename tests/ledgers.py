@@ -3,6 +3,10 @@ I9's check, shared by the DuckDB lane (test_ledgers_immutable.py) and the Spark 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
+
 # ledger mart → (key, the columns that may change after publication)
 LEDGERS = {
     "fct_project_actuals": ("actual_id", {"billing_status", "adjustment_status", "invoice_id"}),
@@ -31,3 +35,12 @@ def changed_rows(mart: str, first: dict[str, dict], second: dict[str, dict]) -> 
         if diff:
             changed.append((row_id, diff))
     return changed
+
+
+def ledger_rows(db: Path, mart: str) -> dict[str, dict]:
+    """The rows of a ledger mart in a DuckDB file (schema `marts`), by its key."""
+    key = LEDGERS[mart][0]
+    with duckdb.connect(str(db), read_only=True) as con:
+        cur = con.execute(f"select * from marts.{mart}")
+        names = [d[0] for d in cur.description]
+        return {row[names.index(key)]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}

@@ -6,12 +6,11 @@ but the statuses the SPEC lets change (§3: billing, adjustment and approval sta
 import pytest
 from conftest import Warehouse
 from delivery_builder import LateHistory
-from ledgers import LEDGERS, changed_rows
+from ledgers import LEDGERS, changed_rows, ledger_rows
 
 
 def snapshot(w: Warehouse) -> dict[str, dict[str, dict]]:
-    return {mart: {row[key]: row for row in w.dicts(f"select * from marts.{mart}")}
-            for mart, (key, _) in LEDGERS.items()}
+    return {mart: ledger_rows(w.build_db, mart) for mart in LEDGERS}
 
 
 @pytest.fixture(scope="module")

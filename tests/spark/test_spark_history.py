@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from delivery_builder import LateHistory
-from ledgers import LEDGERS, changed_rows
+from ledgers import LEDGERS, changed_rows, ledger_rows
 from spark_lane import (
     SparkBuild,
     build_on_spark,
@@ -103,20 +103,12 @@ def test_every_data_test_passes_on_spark(history_runs, run):
     assert not failing, "\n".join(f"run {run}, {n}: {s} {m}" for n, (s, m) in sorted(failing.items()))
 
 
-def _rows_by_key(path: Path, mart: str) -> dict[str, dict]:
-    key = LEDGERS[mart][0]
-    with duckdb.connect(str(path), read_only=True) as con:
-        cur = con.execute(f"select * from marts.{mart}")
-        names = [d[0] for d in cur.description]
-        return {str(row[names.index(key)]): dict(zip(names, row, strict=True)) for row in cur.fetchall()}
-
-
 @pytest.mark.parametrize("mart", sorted(LEDGERS))
 def test_i9_no_ledger_row_spark_published_changes(history_runs, mart):
     """I9 on Spark: the rows of every ledger after run 1 are all there after run 2, unchanged but for the statuses
     SPEC §3 lets change."""
-    first = _rows_by_key(history_runs["runs"][0].spark_marts, mart)
-    second = _rows_by_key(history_runs["runs"][1].spark_marts, mart)
+    first = ledger_rows(history_runs["runs"][0].spark_marts, mart)
+    second = ledger_rows(history_runs["runs"][1].spark_marts, mart)
     assert first or mart == "fct_revenue_recognition", f"run 1 published no {mart} on Spark"
     changed = changed_rows(mart, first, second)
     assert changed == [], f"{len(changed)} published row(s) of {mart} changed on Spark, e.g. {changed[:3]}"
