@@ -4,6 +4,8 @@
     python -m bench.child handwritten SCRIPT HANDWRITTEN_DB RAW_DIR OUT_JSON
     python -m bench.child publish BUILD_DB WAREHOUSE OUT_JSON
     python -m bench.child exports BUILD_DB EXPORT_DIR OUT_JSON
+    python -m bench.child land-spark RAW_DIR OUT_JSON          # the Spark warehouse: FIELDLEDGER_SPARK_DIR
+    python -m bench.child exports-spark EXPORT_DIR OUT_JSON
 """
 
 from __future__ import annotations
@@ -79,6 +81,28 @@ def exports(db: Path, export_dir: Path, out: Path) -> None:
                               indent=1), encoding="utf-8")
 
 
+def land_spark(raw_dir: Path, out: Path) -> None:
+    from orchestration.spark_landing import land as land_on_spark
+
+    report = land_on_spark(raw_dir)
+    out.write_text(json.dumps({"files": len(report.files), **{k: report.total(k) for k in (
+        "rows_delivered", "rows_landed", "rows_duplicate", "rows_unparseable")},
+        "files_with_unparseable_records": sum(1 for f in report.files if f.rows_unparseable), "batches": 1,
+        "seconds": round(report.seconds, 2)}, indent=1), encoding="utf-8")
+
+
+def exports_spark(export_dir: Path, out: Path) -> None:
+    from orchestration.spark_exports import export_batches
+
+    rows: dict[str, int] = {}
+    files: dict[str, int] = {}
+    for batch in export_batches(export_dir):
+        for name, n in batch.rows.items():
+            rows[name] = rows.get(name, 0) + n
+        files |= {p.name: p.stat().st_size for p in sorted(batch.folder.iterdir())}
+    out.write_text(json.dumps({"rows": rows, "files": files}, indent=1), encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["land"] and len(argv) in (4, 5):
         land(Path(argv[1]), Path(argv[2]), Path(argv[3]), int(argv[4]) if len(argv) == 5 else 1)
@@ -88,6 +112,10 @@ def main(argv: list[str]) -> int:
         publish(Path(argv[1]), Path(argv[2]), Path(argv[3]))
     elif argv[:1] == ["exports"] and len(argv) == 4:
         exports(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+    elif argv[:1] == ["land-spark"] and len(argv) == 3:
+        land_spark(Path(argv[1]), Path(argv[2]))
+    elif argv[:1] == ["exports-spark"] and len(argv) == 3:
+        exports_spark(Path(argv[1]), Path(argv[2]))
     else:
         print(__doc__, file=sys.stderr)
         return 2

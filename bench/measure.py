@@ -1,7 +1,9 @@
 """Run one piece of work in a child process and measure it: wall time and the child's own peak RSS.
 
 The child is reaped with `os.wait4`, which returns the resource usage of that child alone (on Linux `ru_maxrss`
-is in KiB: the largest resident set of the child or of any descendant it waited for). Its output is streamed,
+is in KiB: the largest resident set of the child or of any descendant it waited for). A descendant nobody waits
+for — the JVM pyspark starts for a Spark stage — is not in it, so the resident sets of the whole process tree are
+also sampled (/proc, every 0.2 s) and the peak is the larger of the two. Its output is streamed,
 line by line with a prefix, so a long stage shows progress. The CPU the rest of the machine used meanwhile is
 recorded too (from /proc/stat), because on a shared machine that is where most of the noise comes from.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +27,39 @@ def _busy_cpu_s() -> float | None:
     except (OSError, ValueError):
         return None
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident set of `root` and all its descendants now, in KiB (Linux /proc; 0 elsewhere)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields after the name: state, ppid, …
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024  # rss in pages
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class _TreeSampler(threading.Thread):
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kib, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak_kib = max(self.peak_kib, _tree_rss_kib(self.pid))
 
 
 @dataclass
@@ -49,6 +85,8 @@ def run_measured(command: list[str], *, env: dict[str, str], cwd: str, prefix: s
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, bufsize=1, errors="replace")
+    sampler = _TreeSampler(proc.pid)
+    sampler.start()
     tail: list[str] = []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -60,10 +98,13 @@ def run_measured(command: list[str], *, env: dict[str, str], cwd: str, prefix: s
     proc.stdout.close()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: tell Popen not to wait again
     busy_after = _busy_cpu_s()
     others = None
     if busy_before is not None and busy_after is not None:
         others = max(0.0, busy_after - busy_before - usage.ru_utime - usage.ru_stime) / max(wall, 1e-9)
     rss_kib = usage.ru_maxrss if sys.platform.startswith("linux") else usage.ru_maxrss / 1024  # macOS: bytes
+    rss_kib = max(rss_kib, sampler.peak_kib)
     return Measured(command, proc.returncode, wall, rss_kib / 1024, usage.ru_utime, usage.ru_stime, others, tail)

@@ -101,13 +101,13 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
     return sum(values) if len(values) > 1 else values[0]
 
 
-def _base_table_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+def _base_table_counts(con: duckdb.DuckDBPyConnection, kinds: str) -> tuple[int, int]:
     accepted = rejected = 0
     # the typed base tables with R4 rejections (a base table without reject_reason, e.g. closed periods, has none)
-    for (name,) in con.execute("""select t.table_name from information_schema.tables t
+    for (name,) in con.execute(f"""select t.table_name from information_schema.tables t
                                   join information_schema.columns c on c.table_schema = t.table_schema
                                    and c.table_name = t.table_name and c.column_name = 'reject_reason'
-                                  where t.table_schema = 'staging' and t.table_type = 'BASE TABLE'
+                                  where t.table_schema = 'staging' and t.table_type in ({kinds})
                                     and t.table_name like 'base\\_%' escape '\\'""").fetchall():
         a, r = con.execute(f"""select count(*) filter (where reject_reason is null),
                                       count(*) filter (where reject_reason is not null)
@@ -116,8 +116,8 @@ def _base_table_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return accepted, rejected
 
 
-def headline_counts(db: Path, stage: str) -> dict[str, dict[str, int | None]]:
-    """The stage's rows in and out (HEADLINES) in the build file."""
+def headline_counts(db: Path, stage: str, views_are_tables: bool = False) -> dict[str, dict[str, int | None]]:
+    """The stage's rows in and out (HEADLINES) in the build file (or in spark_views' file: `views_are_tables`)."""
     spec = HEADLINES.get(stage)
     if not spec or not db.exists():
         return {}
@@ -132,7 +132,8 @@ def headline_counts(db: Path, stage: str) -> dict[str, dict[str, int | None]]:
                                         """).fetchall()
                     value = sum(con.execute(f'select count(*) from raw."{n}"').fetchone()[0] for (n,) in names)
                 elif sql in ("accepted_rows", "rejected_rows"):
-                    accepted, rejected = _base_table_counts(con)
+                    accepted, rejected = _base_table_counts(
+                        con, "'BASE TABLE', 'VIEW'" if views_are_tables else "'BASE TABLE'")
                     value = accepted if sql == "accepted_rows" else rejected
                 elif sql == "report_rows":
                     names = con.execute("""select table_name from information_schema.tables
@@ -143,6 +144,21 @@ def headline_counts(db: Path, stage: str) -> dict[str, dict[str, int | None]]:
                     value = _scalar(con, sql)
                 out[side][label] = value
     return out
+
+
+def spark_views(warehouse: Path, db: Path) -> None:
+    """A DuckDB file with a view `<schema>.<table>` over the Parquet files of each table of a Spark warehouse folder
+    (`<schema>.db/<table>/`, hive partitions as columns), so that the counts above read a Spark build as they read a
+    DuckDB one. Spark's own views are not there (they are no files); every view here is a table on Spark."""
+    db.unlink(missing_ok=True)
+    with duckdb.connect(str(db)) as con:
+        for folder in sorted(warehouse.glob("*.db/*")):
+            if not any(folder.rglob("*.parquet")):
+                continue
+            schema, table = folder.parent.name.removesuffix(".db"), folder.name
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(f"""create view "{schema}"."{table}" as select * from read_parquet(
+                            '{folder}/**/*.parquet', hive_partitioning = true, union_by_name = true)""")
 
 
 def table_counts(db: Path, nodes: list[dict]) -> dict[str, int | None]:

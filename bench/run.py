@@ -3,9 +3,9 @@ process (wall time, peak RSS), next to the hand-written DuckDB scripts that do t
 
     python -m bench.run [--lines 1000000] [--months 12] [--seed 7]
                         [--stages landing,staging,engine,billing,reports,tests] [--skip-handwritten] [--repeat 1]
-                        [--daily DAYS] [--layouts csv,synapse,delta [--layout-lines 20000]]
+                        [--daily DAYS] [--layouts csv,synapse,delta [--layout-lines 20000]] [--engine spark]
 
-Writes bench/out/results-<lines>.json; see bench/README.md for how to read it.
+Writes bench/out/results-<lines>.json (results-<lines>-spark.json with --engine spark); see bench/README.md.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ START = "2026-01-01"
 NOW = "2027-01-01T00:00:00Z"
 PY = sys.executable
 DBT = str(Path(sys.executable).parent / "dbt")
+# local Spark's one JVM (driver and executors) may use this much heap unless FIELDLEDGER_SPARK_DRIVER_MEMORY says
+SPARK_DRIVER_MEMORY = "12g"
 
 
 def say(text: str) -> None:
@@ -55,6 +57,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="the daily run: every stage on the history minus its last DAYS days (fresh build file), then "
                         "with those days added to the same delivery folder, then once more with nothing new; "
                         "reports each run's wall time, peak RSS and its ratio to the full run")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="build on DuckDB (default) or on local Spark (dbt-spark, `make spark-venv`): landing with "
+                        "orchestration.spark_landing, every dbt stage with --target spark, the exports with "
+                        "orchestration.spark_exports; the hand-written DuckDB scripts stay the speed limit")
     p.add_argument("--layouts", default="", metavar="LIST",
                    help="also land the same history written in each layout (comma-separated from csv,synapse,delta) "
                         "at --layout-lines lines, each into a fresh build file, and report landing per layout")
@@ -73,6 +79,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     from orchestration.generate.layouts import LAYOUTS
 
     args.layout_list = [s.strip() for s in args.layouts.split(",") if s.strip()]
+    if args.engine == "spark" and (args.layout_list or args.landing_batches > 1):
+        p.error("--engine spark lands CSV deliveries in one landing: without --layouts and --landing-batches")
     if set(args.layout_list) - set(LAYOUTS):
         p.error(f"unknown layout(s) in --layouts; known: {', '.join(LAYOUTS)}")
     args.wanted = wanted
@@ -149,8 +157,15 @@ class Run:
         self.target = run_dir / "target"
         self.warehouse = run_dir / "warehouse.duckdb"
         self.export_dir = run_dir / "exports"
+        self.spark = args.engine == "spark"
+        self.spark_dir = run_dir / "spark"  # the Spark warehouse folder (profiles.yml: FIELDLEDGER_SPARK_DIR)
+        # on Spark the stages count rows through views over the tables' Parquet files (report.spark_views)
+        self.counts_db = run_dir / "spark-tables.duckdb" if self.spark else self.build_db
         self.env = {"FIELDLEDGER_NOW": NOW, **os.environ, "FIELDLEDGER_BUILD_DB": str(self.build_db),
                     "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
+        if self.spark:
+            self.env = {"FIELDLEDGER_SPARK_DRIVER_MEMORY": SPARK_DRIVER_MEMORY, **self.env,
+                        "FIELDLEDGER_SPARK_DIR": str(self.spark_dir), "SPARK_LOCAL_IP": "127.0.0.1"}
         self.stages: dict[str, dict] = {}
         self.handwritten: dict[str, dict] = {}
         self.failed = False
@@ -167,7 +182,9 @@ class Run:
                 else:
                     path.unlink(missing_ok=True)
         self.warehouse.unlink(missing_ok=True)
+        self.counts_db.unlink(missing_ok=True)
         shutil.rmtree(self.export_dir, ignore_errors=True)
+        shutil.rmtree(self.spark_dir, ignore_errors=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
 
     def record(self, stage: str, m: Measured, **facts) -> dict:
@@ -184,23 +201,31 @@ class Run:
 
     def landing(self) -> None:
         batches = self.args.landing_batches
-        say(f"== landing: {self.data.relative_to(REPO_ROOT)} → {self.build_db.relative_to(REPO_ROOT)}"
+        into = self.spark_dir if self.spark else self.build_db
+        say(f"== landing: {self.data.relative_to(REPO_ROOT)} → {into.relative_to(REPO_ROOT)}"
             + (f" in {batches} increments" if batches > 1 else ""))
         facts_path = self.run_dir / "landing.json"
-        m = run_measured([PY, "-m", "bench.child", "land", str(self.data), str(self.build_db), str(facts_path),
-                          str(batches)], env=self.env, cwd=str(REPO_ROOT), prefix="   ")
+        command = ["land-spark", str(self.data), str(facts_path)] if self.spark else [
+            "land", str(self.data), str(self.build_db), str(facts_path), str(batches)]
+        m = run_measured([PY, "-m", "bench.child", *command], env=self.env, cwd=str(REPO_ROOT), prefix="   ")
         facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
         counts = {"in": {"delivered": facts.get("rows_delivered")}, "out": {"landed": facts.get("rows_landed")}}
+        self.refresh_counts()
         self.record(LANDING, m, landing=facts, counts=counts)
         self.failed |= not m.ok
 
     def delivering(self, stage: str) -> None:
         """publish (marts → warehouse file) or exports (the Finance batch), as the Dagster assets call them."""
+        if self.spark and stage == PUBLISH:
+            say("== publish: skipped — on Spark the `marts` database is the published interface (README 'On Spark')")
+            self.stages[stage] = {"skipped": "on Spark the marts database is the published interface"}
+            return
         target = self.warehouse if stage == PUBLISH else self.export_dir
         say(f"== {stage}: {self.build_db.relative_to(REPO_ROOT)} → {target.relative_to(REPO_ROOT)}")
         facts_path = self.run_dir / f"{stage}.json"
-        m = run_measured([PY, "-m", "bench.child", stage, str(self.build_db), str(target), str(facts_path)],
-                         env=self.env, cwd=str(REPO_ROOT), prefix="   ")
+        command = ["exports-spark", str(target), str(facts_path)] if self.spark else [
+            stage, str(self.build_db), str(target), str(facts_path)]
+        m = run_measured([PY, "-m", "bench.child", *command], env=self.env, cwd=str(REPO_ROOT), prefix="   ")
         facts = json.loads(facts_path.read_text()) if m.ok and facts_path.exists() else {}
         if stage == PUBLISH:
             counts = {"out": {"tables": facts.get("tables"), "rows": facts.get("rows")}}
@@ -211,8 +236,9 @@ class Run:
 
     def dbt(self, stage: str, command: str, args: list[str]) -> Measured:
         full = [DBT, command, *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
-                "--target-path", str(self.target), "--log-path", str(self.run_dir / "logs"), "--no-use-colors"]
-        say(f"== {stage}: dbt {command} {' '.join(args)}")
+                "--target-path", str(self.target), "--log-path", str(self.run_dir / "logs"), "--no-use-colors",
+                *(["--target", "spark"] if self.spark else [])]
+        say(f"== {stage}: dbt {command} {' '.join(args)}" + (" --target spark" if self.spark else ""))
         return run_measured(full, env=self.env, cwd=str(REPO_ROOT), prefix="   ",
                             show=lambda line: " START " not in line)
 
@@ -245,9 +271,10 @@ class Run:
         results = self.run_dir / f"run_results-{stage}.json"
         if (self.target / "run_results.json").exists():
             shutil.copyfile(self.target / "run_results.json", results)
-        rows = report.table_counts(self.build_db, self.plan.table_models(stage))
+        self.refresh_counts()
+        rows = report.table_counts(self.counts_db, self.plan.table_models(stage))
         models = report.model_times(results, self.plan, rows)
-        counts = report.headline_counts(self.build_db, stage)
+        counts = report.headline_counts(self.counts_db, stage, views_are_tables=self.spark)
         self.record(stage, m, counts=counts, models=models, table_rows=rows, selection=sp.dbt_args())
         if counts:
             say(f"   rows: {report.rows_text(counts)}")
@@ -255,6 +282,11 @@ class Run:
             say(f"   slowest: {model['model']} {model['seconds']:.2f} s"
                 + (f", {model['rows']:,} rows" if model["rows"] is not None else f" ({model['materialized']})"))
         self.failed |= not m.ok
+
+    def refresh_counts(self) -> None:
+        """On Spark: (re)make the DuckDB file of views over the Spark tables' Parquet files the counts read."""
+        if self.spark:
+            report.spark_views(self.spark_dir / "warehouse", self.counts_db)
 
     def tests(self) -> None:
         assert self.plan is not None
@@ -414,7 +446,7 @@ def run_daily(args: argparse.Namespace, data: Path, run_dir: Path, order: list[s
     full.go()
     # hand-written and pipeline counts compared now, while the build file holds the same history as the script's
     full.comparison = [] if args.skip_handwritten else report.compare_counts(
-        full.build_db, full.hw_db, {s for n in full.handwritten for s in SCRIPTS[n]})
+        full.counts_db, full.hw_db, {s for n in full.handwritten for s in SCRIPTS[n]})
     runs = [full]
     if full.failed:
         return runs
@@ -536,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     m = report.machine()
     say(report.machine_line(m))
     data, generated = delivery(args)
-    run_dir = OUT / f"run-{args.lines}"
+    run_dir = OUT / f"run-{args.lines}{'-spark' if args.engine == 'spark' else ''}"
     runs: list[Run] = []
     if args.daily:
         daily_runs = run_daily(args, data, run_dir, order)
@@ -552,9 +584,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = summarise(runs, order)
     last = runs[-1]
     comparison = last.comparison if args.daily else [] if args.skip_handwritten else report.compare_counts(
-        last.build_db, last.hw_db, {s for n in last.handwritten for s in SCRIPTS[n]})
+        last.counts_db, last.hw_db, {s for n in last.handwritten for s in SCRIPTS[n]})
 
     say(f"\n{report.machine_line(m)}")
+    if args.engine == "spark":
+        say(f"engine: local Spark (local[2]), driver memory {runs[0].env['FIELDLEDGER_SPARK_DRIVER_MEMORY']}")
     say(f"delivery: {args.lines:,} lines, {args.months} months, seed {args.seed}; "
         f"{'median of ' + str(args.repeat) + ' runs' if args.repeat > 1 else 'one run'}; "
         f"ratio = dbt wall / hand-written wall (same run)\n")
@@ -589,6 +623,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "arguments": {"lines": args.lines, "months": args.months, "seed": args.seed, "start": START,
+                      "engine": args.engine,
                       "stages": order, "repeat": args.repeat, "skip_handwritten": args.skip_handwritten,
                       "landing_batches": args.landing_batches, "daily": args.daily, "layouts": args.layout_list,
                       "layout_lines": args.layout_lines},
@@ -604,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
         "layouts": layouts,
         "notes": notes + (last.plan.notes if last.plan else []),
     }
-    path = OUT / f"results-{args.lines}.json"
+    path = OUT / f"results-{args.lines}{'-spark' if args.engine == 'spark' else ''}.json"
     path.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     say(f"\nresults: {path.relative_to(REPO_ROOT)}")
     return 1 if any(r.failed or r.hw_failed for r in runs + daily_runs) or any(r["returncode"] for r in layouts) else 0

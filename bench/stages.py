@@ -21,7 +21,7 @@ EXPORTS = "exports"  # the Finance export batch (orchestration.exports)
 
 # stage → model folders, in build order
 DBT_STAGES: dict[str, tuple[str, ...]] = {
-    "staging": ("staging",),
+    "staging": ("staging", "intermediate/validated"),  # typed, then checked against the references (R4)
     "engine": ("intermediate/usage", "intermediate/pricing", "intermediate/projects", "intermediate/approvals",
                "intermediate/actuals", "intermediate/delivery", "marts/projects", "marts/core"),
     "billing": ("intermediate/billing", "marts/billing"),

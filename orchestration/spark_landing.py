@@ -9,13 +9,14 @@ record goes to `raw._unparseable_rows` with its text, reason and record id, igno
 and the I1 counts per file in `raw._landed_files`.
 
 How it differs: CSV records are parsed by landing's careful record reader (`_records`, Python, the one the Synapse
-Link path uses) on the driver and handed to Spark as a DataFrame; hashing, deduplication and the anti-join are Spark
-SQL. A CSV record that does not parse gets the Python reader's reason text (DuckDB's reject types are worded the
-same for width and encoding errors, not always for quoting). Parquet files and Dataverse's export layouts
-(Synapse Link, Delta) are not read yet (LandingError). Spark's Parquet tables have no transactions: a batch's rows
-are written before its `_landed_files` rows, so a crash in between lands the file again on the next run (its
-transactional rows are then duplicates; a setup file's rows land again under the new load id, which is the same
-current state).
+Link path uses) on the driver and handed to Spark as Parquet parts of CHUNK_ROWS rows (pyarrow) under the Spark
+folder's `_landing/`, removed once landed, so the driver holds one chunk of a delivery at a time; hashing,
+deduplication and the anti-join are Spark SQL. A CSV record that does not parse gets the Python reader's reason text
+(DuckDB's reject types are worded the same for width and encoding errors, not always for quoting). Parquet files and
+Dataverse's export layouts (Synapse Link, Delta) are not read yet (LandingError). Spark's Parquet tables have no
+transactions: a batch's rows are written before its `_landed_files` rows, so a crash in between lands the file again
+on the next run (its transactional rows are then duplicates; a setup file's rows land again under the new load id,
+which is the same current state).
 
     python -m orchestration.spark_landing [RAW_DIR]      # FIELDLEDGER_SPARK_DIR: the Spark warehouse (profiles.yml)
 """
@@ -23,6 +24,7 @@ current state).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -118,12 +120,51 @@ def _row_hash_sql(table: Table) -> str:
 
 # ---------------------------------------------------------------------------------------------- reading
 
-def _read_csv(table: Table, f: DeliveryFile, header: list[str], load_id: int) -> tuple[list[tuple], list[tuple]]:
-    """(good rows as (file, row number, contract columns…), bad records for raw._unparseable_rows) of one CSV file."""
+CHUNK_ROWS = 200_000  # rows a Parquet part of a table's batch holds: the driver never keeps more of a delivery
+
+
+class _Parts:
+    """The good rows of a table's batch written as Parquet parts under `folder` (pyarrow, every value text), which
+    Spark then reads as one DataFrame: a delivery of any size passes through the driver in chunks."""
+
+    def __init__(self, table: Table, folder: Path):
+        import pyarrow as pa
+
+        self.names = ["_file_name", "_row_number", *table.columns]
+        self.schema = pa.schema([("_file_name", pa.string()), ("_row_number", pa.int64()),
+                                 *[(c, pa.string()) for c in table.columns]])
+        self.folder, self.rows, self.parts = folder, [], 0
+        shutil.rmtree(folder, ignore_errors=True)  # parts of a landing that crashed under the same load id
+        folder.mkdir(parents=True)
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.rows and self.parts:
+            return
+        columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(self.names)
+        pq.write_table(pa.table([pa.array(c, type=t.type) for c, t in zip(columns, self.schema, strict=True)],
+                                schema=self.schema), self.folder / f"part-{self.parts:05d}.parquet")
+        self.parts, self.rows = self.parts + 1, []
+
+
+def _parts_folder(spark, load_id: int) -> Path:
+    """Where a load's Parquet parts wait for Spark: `_landing/load-<id>` beside the Spark warehouse folder."""
+    return Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:")).parent / "_landing" / f"load-{load_id}"
+
+
+def _read_csv(table: Table, f: DeliveryFile, header: list[str], load_id: int, parts: _Parts) -> list[tuple]:
+    """Bad records of one CSV file for raw._unparseable_rows; its good rows, as (file, row number, contract
+    columns…), go to `parts`."""
     width = len(header)
     positions = column_positions(table, header)
     at = [positions.get(c) for c in table.columns]
-    good: list[tuple] = []
     bad: list[tuple] = []
     with _open_text(f) as fh:
         row_number = 0
@@ -139,26 +180,21 @@ def _read_csv(table: Table, f: DeliveryFile, header: list[str], load_id: int) ->
                     record_id = None
                 bad.append((table.name, f.name, row_number, safe, error, load_id, record_id))
             else:
-                good.append((f.name, row_number, *[(record[i] or None) if i is not None else None for i in at]))
-    return good, bad
+                parts.add((f.name, row_number, *[(record[i] or None) if i is not None else None for i in at]))
+    return bad
 
 
 def _land_table(spark, table: Table, files: list[tuple[DeliveryFile, str]], headers: dict, load_id: int
                 ) -> list[FileOutcome]:
-    from pyspark.sql.types import LongType, StringType, StructField, StructType
-
-    good: list[tuple] = []
+    parts = _Parts(table, _parts_folder(spark, load_id) / table.name)
     bad: list[tuple] = []
     for f, _ in files:
         if f.fmt != "csv" or f.detail is not None:
             raise LandingError(f"{f.name}: landing on Spark reads CSV files only so far (not {f.fmt}); "
                                f"land this delivery with DuckDB (README 'On Spark')")
-        g, b = _read_csv(table, f, headers[f], load_id)
-        good += g
-        bad += b
-    schema = StructType([StructField("_file_name", StringType()), StructField("_row_number", LongType()),
-                         *[StructField(c, StringType()) for c in table.columns]])
-    spark.createDataFrame(good, schema).createOrReplaceTempView("table_batch")
+        bad += _read_csv(table, f, headers[f], load_id, parts)
+    parts.flush()
+    spark.read.parquet(str(parts.folder)).createOrReplaceTempView("table_batch")
     spark.sql(f"select *, {_row_hash_sql(table)} as _row_hash from table_batch").cache() \
         .createOrReplaceTempView("batch_hashed")
     target = f"raw.{table.name}"
@@ -180,6 +216,7 @@ def _land_table(spark, table: Table, files: list[tuple[DeliveryFile, str]], head
     delivered = {r[0]: r[1] for r in spark.sql("select _file_name, count(*) from batch_hashed group by 1").collect()}
     spark.catalog.uncacheTable("batch_new")
     spark.catalog.uncacheTable("batch_hashed")
+    shutil.rmtree(parts.folder, ignore_errors=True)
     if bad:
         spark.createDataFrame(bad, "table_name string, file_name string, row_number bigint, raw_line string, "
                                    "error string, load_id bigint, record_id string") \
@@ -240,6 +277,7 @@ def land(raw_dir: Path, spark=None, progress: Progress = print) -> LandingReport
                  f"{time.monotonic() - started:.1f} s)")
     spark.sql(f"insert into raw._loads select cast({load_id} as bigint), current_timestamp(), "
               f"'{str(raw_dir).replace(chr(39), chr(39) * 2)}', {len(todo)}, {report.total('rows_landed')}")
+    shutil.rmtree(_parts_folder(spark, load_id), ignore_errors=True)
     report.seconds = time.monotonic() - started
     return report
 
