@@ -8,12 +8,13 @@ a new content of a setup file lands all its rows, a file landed before with the 
 record goes to `raw._unparseable_rows` with its text, reason and record id, ignored files to `raw._ignored_files`,
 and the I1 counts per file in `raw._landed_files`.
 
-How it differs: CSV records are parsed by landing's careful record reader (`_records`, Python, the one the Synapse
-Link path uses) on the driver and handed to Spark as Parquet parts of CHUNK_ROWS rows (pyarrow) under the Spark
-folder's `_landing/`, removed once landed, so the driver holds one chunk of a delivery at a time; hashing,
-deduplication and the anti-join are Spark SQL. A CSV record that does not parse gets the Python reader's reason text
-(DuckDB's reject types are worded the same for width and encoding errors, not always for quoting). Parquet files and
-Dataverse's export layouts (Synapse Link, Delta) are not read yet (LandingError). Spark's Parquet tables have no
+How it differs: the files of a table are read by the DuckDB landing's own reader (`landing._read_files`, in an
+in-memory DuckDB on the driver, a batch of at most landing.BATCH_BYTES of files at a time, spilling beyond
+LANDING_MEMORY): every format and layout the DuckDB landing reads (CSV, Parquet, Synapse Link, Delta), with the same
+bad records, reasons, row numbers and superseded retried writes. Each batch's good rows are handed to Spark as a
+Parquet file under the Spark folder's `_landing/`, removed once landed; hashing, deduplication and the anti-join are
+Spark SQL. Reading is therefore one driver process (as the whole DuckDB landing is): on a cluster it would be the
+first stage to spread over executors (README "On Spark"). Spark's Parquet tables have no
 transactions: a batch's rows are written before its `_landed_files` rows, so a crash in between lands the file again
 on the next run (its transactional rows are then duplicates; a setup file's rows land again under the new load id,
 which is the same current state).
@@ -29,18 +30,16 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration.contract import BY_NAME, Table, column_positions
+import duckdb
+
+from orchestration import landing
+from orchestration.contract import BY_NAME, Table
 from orchestration.landing import (
+    LANDING_MEMORY,
     DeliveryFile,
     FileOutcome,
-    LandingError,
     LandingReport,
     Progress,
-    _has_surrogate,
-    _Lines,
-    _open_text,
-    _record_id,
-    _records,
     check_schema,
     discover,
     files_to_land,
@@ -120,81 +119,49 @@ def _row_hash_sql(table: Table) -> str:
 
 # ---------------------------------------------------------------------------------------------- reading
 
-CHUNK_ROWS = 200_000  # rows a Parquet part of a table's batch holds: the driver never keeps more of a delivery
-
-
-class _Parts:
-    """The good rows of a table's batch written as Parquet parts under `folder` (pyarrow, every value text), which
-    Spark then reads as one DataFrame: a delivery of any size passes through the driver in chunks."""
-
-    def __init__(self, table: Table, folder: Path):
-        import pyarrow as pa
-
-        self.names = ["_file_name", "_row_number", *table.columns]
-        self.schema = pa.schema([("_file_name", pa.string()), ("_row_number", pa.int64()),
-                                 *[(c, pa.string()) for c in table.columns]])
-        self.folder, self.rows, self.parts = folder, [], 0
-        shutil.rmtree(folder, ignore_errors=True)  # parts of a landing that crashed under the same load id
-        folder.mkdir(parents=True)
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= CHUNK_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if not self.rows and self.parts:
-            return
-        columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(self.names)
-        pq.write_table(pa.table([pa.array(c, type=t.type) for c, t in zip(columns, self.schema, strict=True)],
-                                schema=self.schema), self.folder / f"part-{self.parts:05d}.parquet")
-        self.parts, self.rows = self.parts + 1, []
-
-
 def _parts_folder(spark, load_id: int) -> Path:
     """Where a load's Parquet parts wait for Spark: `_landing/load-<id>` beside the Spark warehouse folder."""
     return Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:")).parent / "_landing" / f"load-{load_id}"
 
 
-def _read_csv(table: Table, f: DeliveryFile, header: list[str], load_id: int, parts: _Parts) -> list[tuple]:
-    """Bad records of one CSV file for raw._unparseable_rows; its good rows, as (file, row number, contract
-    columns…), go to `parts`."""
-    width = len(header)
-    positions = column_positions(table, header)
-    at = [positions.get(c) for c in table.columns]
-    bad: list[tuple] = []
-    with _open_text(f) as fh:
-        row_number = 0
-        for record, parse_error, text in _records(_Lines(fh), width):
-            row_number += 1
-            error = parse_error
-            if error is None and _has_surrogate("".join(record)):
-                error = "invalid UTF-8"
-            if error:
-                safe = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                record_id = _record_id(table, header, record or [])
-                if record_id and _has_surrogate(record_id):
-                    record_id = None
-                bad.append((table.name, f.name, row_number, safe, error, load_id, record_id))
-            else:
-                parts.add((f.name, row_number, *[(record[i] or None) if i is not None else None for i in at]))
-    return bad
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _read_batch(table: Table, files: list[DeliveryFile], headers: dict, load_id: int, part: Path
+                ) -> tuple[list[tuple], dict[str, int], dict[str, int]]:
+    """One batch of a table's files read by the DuckDB landing's own reader (landing._read_files: CSV, Parquet,
+    Synapse Link, Delta) in an in-memory DuckDB; its good rows (file, row number, contract columns as text) written
+    to the Parquet file `part`. Returns the bad records (rows of raw._unparseable_rows), and the unparseable records
+    and superseded retried writes per file name."""
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")
+        con.execute("set temp_directory = ?", [str(part.parent.parent / ".duckdb-tmp")])  # spill, never run out
+        con.execute(f"set memory_limit = '{LANDING_MEMORY}'")
+        landing.ensure_raw_schema(con)  # in memory: where the reader puts the bad records
+        unparseable, superseded = landing._read_files(con, table, files, headers, load_id)
+        con.execute(f"copy table_batch to {_sql_text(str(part))} (format parquet)")
+        bad = con.execute("select table_name, file_name, row_number, raw_line, error, load_id, record_id "
+                          "from raw._unparseable_rows order by file_name, row_number").fetchall()
+    return bad, unparseable, superseded
 
 
 def _land_table(spark, table: Table, files: list[tuple[DeliveryFile, str]], headers: dict, load_id: int
                 ) -> list[FileOutcome]:
-    parts = _Parts(table, _parts_folder(spark, load_id) / table.name)
+    folder = _parts_folder(spark, load_id) / table.name
+    shutil.rmtree(folder, ignore_errors=True)  # parts of a landing that crashed under the same load id
+    folder.mkdir(parents=True)
     bad: list[tuple] = []
-    for f, _ in files:
-        if f.fmt != "csv" or f.detail is not None:
-            raise LandingError(f"{f.name}: landing on Spark reads CSV files only so far (not {f.fmt}); "
-                               f"land this delivery with DuckDB (README 'On Spark')")
-        bad += _read_csv(table, f, headers[f], load_id, parts)
-    parts.flush()
-    spark.read.parquet(str(parts.folder)).createOrReplaceTempView("table_batch")
+    unparseable: dict[str, int] = {}
+    superseded: dict[str, int] = {}
+    for i, batch in enumerate(landing._batches(files, landing.BATCH_BYTES)):  # bounded memory, as landing.land
+        more, counts, retried = _read_batch(table, [f for f, _ in batch], headers, load_id,
+                                            folder / f"part-{i:05d}.parquet")
+        bad += more
+        unparseable.update(counts)
+        superseded.update(retried)
+    spark.read.parquet(str(folder)).createOrReplaceTempView("table_batch")
     spark.sql(f"select *, {_row_hash_sql(table)} as _row_hash from table_batch").cache() \
         .createOrReplaceTempView("batch_hashed")
     target = f"raw.{table.name}"
@@ -216,19 +183,17 @@ def _land_table(spark, table: Table, files: list[tuple[DeliveryFile, str]], head
     delivered = {r[0]: r[1] for r in spark.sql("select _file_name, count(*) from batch_hashed group by 1").collect()}
     spark.catalog.uncacheTable("batch_new")
     spark.catalog.uncacheTable("batch_hashed")
-    shutil.rmtree(parts.folder, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
     if bad:
         spark.createDataFrame(bad, "table_name string, file_name string, row_number bigint, raw_line string, "
                                    "error string, load_id bigint, record_id string") \
             .write.insertInto("raw._unparseable_rows")
-    unparseable: dict[str, int] = {}
-    for row in bad:
-        unparseable[row[1]] = unparseable.get(row[1], 0) + 1
     outcomes = []
     for f, _ in files:
-        out = FileOutcome(table.name, f.name, rows_unparseable=unparseable.get(f.name, 0))
+        out = FileOutcome(table.name, f.name, rows_unparseable=unparseable.get(f.name, 0),
+                          rows_superseded=superseded.get(f.name, 0))
         out.rows_landed = landed.get(f.name, 0)
-        out.rows_delivered = delivered.get(f.name, 0) + out.rows_unparseable
+        out.rows_delivered = delivered.get(f.name, 0) + out.rows_unparseable + out.rows_superseded
         out.rows_duplicate = out.rows_delivered - out.rows_unparseable - out.rows_landed
         outcomes.append(out)
     return outcomes

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.contract import BY_NAME
 from orchestration.dbt import dbt_build_args
 from orchestration.exports import CRASH_HOOK
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, RUN_SETTING_DEFAULTS
@@ -167,6 +168,24 @@ def differences(expected_db: Path, schema: str, table: str, other: SparkBuild | 
     names = [c for c, _ in columns]
     return (f"{counts[0]} rows expected, {counts[1]} found; columns {names}\n"
             f"  only expected: {only_expected}\n  only found: {only_other}")
+
+
+def raw_differences(expected_db: Path, spark: SparkBuild) -> dict[str, str]:
+    """Every raw table and landing's bookkeeping (_landed_files, _unparseable_rows, _ignored_files) of a Spark
+    warehouse against the DuckDB build file's: table → what differs (nothing when they are equal row for row)."""
+    problems = {}
+    with duckdb.connect(str(expected_db), read_only=True) as con:
+        counts = {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0]
+                  for t in [*BY_NAME, "_landed_files", "_unparseable_rows", "_ignored_files"]}
+    for table, count in counts.items():
+        if not spark.has_table("raw", table):
+            if count:
+                problems[table] = f"not landed on Spark ({count} rows on DuckDB)"
+            continue
+        diff = differences(expected_db, "raw", table, spark)
+        if diff:
+            problems[table] = diff
+    return problems
 
 
 def published_tables(spark: SparkBuild) -> dict[str, str]:

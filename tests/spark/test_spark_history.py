@@ -60,9 +60,12 @@ def history_runs(tmp_path_factory):
         spark = build_on_spark(delivery, spark_root)
         runs.append(Run(spark, _mart_differences(duck.build_db, spark),
                         copy_spark_tables(spark, root / f"spark-marts-{n}.duckdb")))
-        if n == 2:  # killed after the batch's files are written, before they are published; the next run completes it
-            crashed = export_on_spark(spark_root, spark_exports, crash_at="export_before_rename")
-            assert crashed.returncode == 137, f"the injected crash did not happen:\n{crashed.stdout}\n{crashed.stderr}"
+        # run 1's export is killed right after its pending event, before any of its rows: the next export records
+        # that batch abandoned and writes it whole; run 2's after its files are written, before they are
+        # published: the next export completes it
+        crash_at = {1: "spark_export_after_pending", 2: "export_before_rename"}[n]
+        crashed = export_on_spark(spark_root, spark_exports, crash_at=crash_at)
+        assert crashed.returncode == 137, f"the injected crash did not happen:\n{crashed.stdout}\n{crashed.stderr}"
         recovery_log = export_on_spark(spark_root, spark_exports).stdout
     land_on_spark(delivery, spark_root)  # run 3: nothing new
     quiet = dbt_on_spark(spark_root, "run")
@@ -149,6 +152,10 @@ def test_exports_from_spark_are_the_batches_duckdb_writes(history_runs):
     assert sorted(spark) == sorted(duck), f"Spark wrote {sorted(spark)}, DuckDB {sorted(duck)}"
     assert not list(history_runs["spark_exports"].glob(".incoming_*")), "a hidden batch folder was left behind"
     assert "recovered" in history_runs["recovery_log"], history_runs["recovery_log"]
+    with duckdb.connect() as con:  # run 1's batch: pending, abandoned (no rows yet), then recorded again and written
+        events = history_runs["runs"][0].spark.rows(con, "exports", "batch_events") \
+            .aggregate("status, count(*)", "status").fetchall()
+    assert dict(events) == {"pending": 3, "abandoned": 1, "written": 2}, events
     assert "batch" not in history_runs["quiet_export"].replace("export from Spark: done", ""), \
         f"the run with nothing new exported: {history_runs['quiet_export']}"
     for name, manifest in duck.items():

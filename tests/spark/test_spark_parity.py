@@ -15,9 +15,8 @@ import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from spark_lane import DBT, SparkBuild, differences, published_tables, spark_env
+from spark_lane import DBT, SparkBuild, differences, published_tables, raw_differences, spark_env
 
-from orchestration.contract import BY_NAME
 from orchestration.settings import DBT_PROJECT_DIR
 
 # mart / report → why it does not build on Spark yet (the first DuckDB-only construct on its path)
@@ -26,16 +25,7 @@ NOT_YET_PORTED: dict[str, str] = {}
 def test_landing_lands_the_same_raw_tables(spark_build: SparkBuild, duckdb_build):
     """Landing on Spark: every row with the same row number, content hash and load, the same quarantined records
     and the same I1 counts per file as the DuckDB landing."""
-    problems = {}
-    for table in [*BY_NAME, "_landed_files", "_unparseable_rows", "_ignored_files"]:
-        if not spark_build.has_table("raw", table):
-            empty = duckdb_build.query(f'select count(*) from raw."{table}"')[0][0] == 0
-            if not empty:
-                problems[table] = "not landed on Spark"
-            continue
-        diff = differences(duckdb_build.build_db, "raw", table, spark_build)
-        if diff:
-            problems[table] = diff
+    problems = raw_differences(duckdb_build.build_db, spark_build)
     assert not problems, "\n".join(f"raw.{t}: {d}" for t, d in problems.items())
 
 
