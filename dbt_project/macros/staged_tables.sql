@@ -15,7 +15,7 @@
         ('msdyn_projectpricelist', 'int_project_price_lists_validated'),
         ('msdyn_project', 'base_project_operations__projects'),
         ('salesorder', 'base_project_operations__contracts'),
-        ('salesorderdetail', 'base_project_operations__contract_lines'),
+        ('salesorderdetail', 'int_contract_lines_validated'),
         ('msdyn_contractlinescheduleofvalue', 'int_milestones_validated'),
         ('msdyn_projectapproval', 'base_project_operations__approvals'),
         ('invoice', 'base_project_operations__invoice_confirmations'),

@@ -82,7 +82,7 @@ select
     contracts.currency_code,
     {{ days_between('milestones.invoice_date', as_of_date_sql()) }}
 from milestones
-inner join {{ ref('stg_project_operations__contract_lines') }} as lines
+inner join {{ ref('int_contract_lines_current') }} as lines
     on milestones.contract_line_id = lines.contract_line_id
 left join {{ ref('stg_project_operations__contracts') }} as contracts
     on lines.contract_id = contracts.contract_id

@@ -61,7 +61,7 @@ unevaluated as (
         contract_lines.not_to_exceed_limit as line_limit,
         contracts.not_to_exceed_limit as contract_limit
     from actuals
-    left join {{ ref('stg_project_operations__contract_lines') }} as contract_lines
+    left join {{ ref('int_contract_lines_current') }} as contract_lines
         on actuals.contract_line_id = contract_lines.contract_line_id
     left join {{ ref('stg_project_operations__contracts') }} as contracts
         on actuals.contract_id = contracts.contract_id

@@ -9,7 +9,7 @@ with lines as (
         lines.billing_method,
         lines.invoice_frequency,
         coalesce(lines.billing_start_date, date '2000-01-01') as billing_start_date
-    from {{ ref('stg_project_operations__contract_lines') }} as lines
+    from {{ ref('int_contract_lines_current') }} as lines
 ),
 
 bounds as (

@@ -64,7 +64,7 @@ select
     false,
     milestones.invoice_status = 'ready' and not milestones.is_deleted
 from {{ ref('int_milestone_versions') }} as milestones
-inner join {{ ref('stg_project_operations__contract_lines') }} as lines
+inner join {{ ref('int_contract_lines_current') }} as lines
     on milestones.contract_line_id = lines.contract_line_id
 inner join {{ ref('stg_project_operations__contracts') }} as contracts
     on lines.contract_id = contracts.contract_id

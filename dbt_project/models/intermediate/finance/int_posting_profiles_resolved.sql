@@ -6,7 +6,7 @@ with lines as (
         lines.contract_id,
         lines.billing_method,
         projects.project_group
-    from {{ ref('stg_project_operations__contract_lines') }} as lines
+    from {{ ref('int_contract_lines_current') }} as lines
     left join {{ ref('stg_project_operations__projects') }} as projects
         on lines.project_id = projects.project_id
 ),

@@ -19,7 +19,7 @@ with lines as (
         contracts.currency_code,
         contracts.company_code as legal_entity,
         companies.accounting_currency_code
-    from {{ ref('stg_project_operations__contract_lines') }} as lines
+    from {{ ref('int_contract_lines_current') }} as lines
     inner join {{ ref('int_posting_profiles_resolved') }} as profiles
         on lines.contract_line_id = profiles.contract_line_id
         and profiles.recognizes_percent_complete

@@ -15,7 +15,7 @@ material_lines as (
         count(lines.contract_line_id) as material_line_count,
         min(lines.contract_line_id) as first_material_line_id
     from projects
-    left join {{ ref('stg_project_operations__contract_lines') }} as lines
+    left join {{ ref('int_contract_lines_current') }} as lines
         on lines.project_id = projects.project_id
         and lines.includes_materials
         and (projects.contract_id is null or lines.contract_id = projects.contract_id)
@@ -46,7 +46,7 @@ select
 from projects
 inner join material_lines
     on projects.project_id = material_lines.project_id
-left join {{ ref('stg_project_operations__contract_lines') }} as lines
+left join {{ ref('int_contract_lines_current') }} as lines
     on material_lines.first_material_line_id = lines.contract_line_id
 left join contracts
     on coalesce(projects.contract_id, lines.contract_id) = contracts.contract_id

@@ -22,7 +22,7 @@ reference_checked as (
                 unless='version_checked.is_deleted') }}
         end) as reject_reason
     from version_checked
-    left join {{ ref('stg_project_operations__contract_lines') }} as contract_lines
+    left join {{ ref('int_contract_lines_current') }} as contract_lines
         on version_checked.contract_line_id = contract_lines.contract_line_id
 )
 

@@ -36,5 +36,5 @@ select
     ), 0) as decimal(18, 2)) as invoiced_till_date,
     lines.detail_count
 from lines
-left join {{ ref('stg_project_operations__contract_lines') }} as contract_lines
+left join {{ ref('int_contract_lines_current') }} as contract_lines
     on lines.contract_line_id = contract_lines.contract_line_id

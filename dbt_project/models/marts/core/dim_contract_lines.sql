@@ -11,6 +11,6 @@ select
     lines.billing_start_date,
     lines.contracted_amount,
     lines.not_to_exceed_limit
-from {{ ref('stg_project_operations__contract_lines') }} as lines
+from {{ ref('int_contract_lines_current') }} as lines
 left join {{ ref('stg_project_operations__contracts') }} as contracts
     on lines.contract_id = contracts.contract_id

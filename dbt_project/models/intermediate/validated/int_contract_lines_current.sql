@@ -12,5 +12,5 @@ select
     billing_start_date,
     _file_name,
     _row_number
-from {{ ref('base_project_operations__contract_lines') }}
+from {{ ref('int_contract_lines_validated') }}
 where is_current

@@ -1,5 +1,7 @@
 -- Every delivered salesorderdetail (contract line) row, typed, with its R4 outcome. Invoice frequency may be
 -- a word or the msdyn_period code; empty means monthly (SPEC §1.2).
+-- Validated layer (D-S14): its reference checks read other entities' current rows, so it sits above staging.
+{{ config(materialized='table') }}
 with row_checked as (
     select * from {{ ref('base_project_operations__contract_lines_typed') }}
 ),
