@@ -38,9 +38,9 @@ HEADLINES: dict[str, dict[str, list[tuple[str, str]]]] = {
         "out": [("accepted", "accepted_rows"), ("rejected", "rejected_rows")],
     },
     "engine": {
-        "in": [("line versions", "select count(*) from staging.base_field_service__work_order_products "
+        "in": [("line versions", "select count(*) from intermediate.int_work_order_products_validated "
                                  "where reject_reason is null union all "
-                                 "select count(*) from staging.base_field_service__work_order_services "
+                                 "select count(*) from intermediate.int_work_order_services_validated "
                                  "where reject_reason is null")],
         "out": [("MULs", "select count(*) from intermediate.int_material_usage_logs_recorded"),
                 ("actuals", "select count(*) from intermediate.int_project_actuals_recorded")],

@@ -55,7 +55,7 @@ def test_the_asset_graph_jobs_and_schedules_are_as_pinned(defs):
 def test_the_lineage_runs_from_the_extract_to_the_gl_and_the_exports(defs):
     graph = defs.resolve_asset_graph()
     key = dg.AssetKey
-    chain = [key(["raw", "msdyn_workorderproduct"]), key(["staging", "base_field_service__work_order_products"]),
+    chain = [key(["raw", "msdyn_workorderproduct"]), key(["intermediate", "int_work_order_products_validated"]),
              key(["intermediate", "int_line_revisions_recorded"]), key(["intermediate", "int_material_usage_logs_recorded"]),
              key(["intermediate", "int_project_actuals_recorded"]), key(["intermediate", "int_invoice_line_details_recorded"]),
              key(["intermediate", "int_customer_invoice_lines_recorded"]), key(["intermediate", "int_gl_entries_recorded"]),

@@ -145,7 +145,7 @@ def runs(tmp_path_factory):
                 "touched": a.query("select count(*) from intermediate.int_work_order_lines_touched")[0][0],
                 "lines": a.query("select count(distinct work_order_line_id) from intermediate.int_work_order_line_versions")[0][0],
                 "waiting_for_work_order": a.query(
-                    "select count(*) from staging.base_field_service__work_order_products "
+                    "select count(*) from intermediate.int_work_order_products_validated "
                     "where reject_reason like 'unknown_reference: work order%'")[0][0],
                 "late_revisions": a.query("select count(*) from intermediate.int_line_revisions_recorded where is_late")[0][0],
                 "duplicates": a.query("select coalesce(sum(rows_duplicate), 0) from raw._landed_files")[0][0],

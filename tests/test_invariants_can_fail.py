@@ -15,8 +15,8 @@ FIRST_COST = """(select min(actual_id) from marts.fct_project_actuals
 CASES = {
     "i1_a_staged_row_lost": (
         "assert_i1_every_delivered_row_is_accounted_for",
-        """delete from staging.base_field_service__work_order_products
-           where rowid = (select min(rowid) from staging.base_field_service__work_order_products)""", "test"),
+        """delete from intermediate.int_work_order_products_validated
+           where rowid = (select min(rowid) from intermediate.int_work_order_products_validated)""", "test"),
     "i2_an_approved_mul_without_its_cost_actual": (
         "assert_i2_one_mul_per_revision_and_actuals_per_approved_mul",
         f"delete from marts.fct_project_actuals where actual_id = {FIRST_COST}", "test"),

@@ -36,15 +36,15 @@ def _rejected(w: Warehouse) -> dict[str, str]:
 
 
 def test_r1_the_highest_version_is_current_and_older_ones_are_kept_as_versions(built):
-    assert built.query("select line_status, quantity_to_bill from staging.stg_field_service__work_order_products "
+    assert built.query("select line_status, quantity_to_bill from intermediate.int_work_order_products_current "
                        "where work_order_product_id = 'wop-1'") == [("used", 3)]
-    assert built.query("select line_status, is_current_version from staging.stg_field_service__work_order_product_versions "
+    assert built.query("select line_status, is_current_version from intermediate.int_work_order_product_versions "
                        "where work_order_product_id = 'wop-1' order by version_number") == [
         ("estimated", False), ("used", True)]
 
 
 def test_r1_a_deletion_row_is_current_and_flagged(built):
-    assert built.query("select is_deleted, product_id from staging.stg_field_service__work_order_products "
+    assert built.query("select is_deleted, product_id from intermediate.int_work_order_products_current "
                        "where work_order_product_id = 'wop-del'") == [(True, None)]
 
 
@@ -71,7 +71,7 @@ def test_r4_a_rejection_names_file_row_reason_and_raw_values(built):
 
 
 def test_r4_rejected_rows_never_reach_staging(built):
-    assert built.query("select count(*) from staging.stg_field_service__work_order_product_versions "
+    assert built.query("select count(*) from intermediate.int_work_order_product_versions "
                        "where work_order_product_id in ('bad-type', 'missing', 'negative', 'unknown', 'dup')") == [(0,)]
 
 
@@ -79,7 +79,7 @@ def test_i1_conservation_holds_per_table_and_file(built):
     # the singular dbt test of I1 ran in the build; check its arithmetic here as well
     delivered = built.query("select sum(rows_delivered) from raw._landed_files")[0][0]
     outcomes = built.query("""select sum(n) from (
-        select count(*) n from staging.base_field_service__work_order_products
+        select count(*) n from intermediate.int_work_order_products_validated
         union all select count(*) from staging.base_field_service__work_orders
         union all select count(*) from staging.base_field_service__accounts) t""")[0][0]
     assert delivered >= outcomes > 0
@@ -95,7 +95,7 @@ def test_i1_fails_when_a_landed_row_is_lost(tmp_path, built):
     shutil.copy(built.build_db, tmp_path / "build.duckdb")
     lossy = Warehouse(tmp_path)
     with duckdb.connect(str(lossy.build_db)) as con:
-        con.execute("delete from staging.base_field_service__work_order_products where _row_number = 1 "
+        con.execute("delete from intermediate.int_work_order_products_validated where _row_number = 1 "
                     "and _file_name like '%2026-02-04%'")
     result = lossy.dbt("test", "--select", "assert_i1_every_delivered_row_is_accounted_for", check=False)
     assert not result.success
@@ -119,7 +119,7 @@ def test_r4_a_rejected_row_is_retried_when_its_reference_arrives(tmp_path):
     (tmp_path / "day1" / "product.csv").rename(tmp_path / "day1" / "product" / "2026-01-01.csv")
     w.build(tmp_path / "day1")
     assert w.query("select count(*) from marts.rpt_rejected_rows where record_id = 'late-ref'") == [(0,)]
-    assert w.query("select product_id from staging.stg_field_service__work_order_products "
+    assert w.query("select product_id from intermediate.int_work_order_products_current "
                    "where work_order_product_id = 'late-ref'") == [("prod-new",)]
 
 
@@ -129,7 +129,7 @@ def test_r3_the_current_state_depends_only_on_the_versions_received_not_their_or
     d.product_line("wop-1", "2026-02-03T10:00:00Z", status=USED, msdyn_quantity="4", msdyn_qtytobill="3")
     d.product_line("wop-2", "2026-02-03T11:00:00Z", msdyn_estimatequantity="1")
     full = d.write(tmp_path / "full")
-    current = "select * from staging.stg_field_service__work_order_products order by all"
+    current = "select * from intermediate.int_work_order_products_current order by all"
     in_order = Warehouse(tmp_path / "in-order")
     in_order.build(full)
     # the later day arrives first and is processed alone; the earlier day arrives afterwards

@@ -27,7 +27,7 @@ from orchestration.summary import outcome_models, outcome_relations, render
 
 QUIET = {"progress": lambda _: None}
 # staging with every test on it (I1 among them) and the report: what landing feeds, without the engine
-BUILD = "+staging +rpt_ignored_files"
+BUILD = "+staging +intermediate.validated +rpt_ignored_files"  # the validated layer holds the current rows (D-S14)
 WOP = BY_NAME["msdyn_workorderproduct"]
 
 
@@ -268,7 +268,7 @@ def test_names_in_any_case_and_gzip_reach_staging(built):
     assert w.query("select product_id, _file_name from staging.stg_field_service__products") == [
         ("prod-x", "product.csv.gz")]
     assert w.query("select work_order_id from staging.stg_field_service__work_orders") == [("wo-1",)]
-    assert w.query("select work_order_product_id, is_deleted from staging.stg_field_service__work_order_products "
+    assert w.query("select work_order_product_id, is_deleted from intermediate.int_work_order_products_current "
                    "where work_order_product_id like 'del-%' order by 1") == [
         ("del-0", True), ("del-1", True), ("del-2", True)]
 
@@ -277,9 +277,9 @@ def test_only_the_broken_record_is_rejected_and_i1_holds(built):
     w, _, results = built
     assert w.query("select table_name, file_name, row_number, record_id from staging.stg_landing__unparseable_rows"
                    ) == [("msdyn_workorderproduct", "msdyn_workorderproduct/2026-02-04.csv", 1, "broken")]
-    assert w.query("select work_order_product_id from staging.stg_field_service__work_order_products "
+    assert w.query("select work_order_product_id from intermediate.int_work_order_products_current "
                    "where work_order_product_id like 'q-%' order by 1") == [("q-1",), ("q-2",), ("q-3",)]
-    assert w.query("select count(*) from staging.base_field_service__work_order_products "
+    assert w.query("select count(*) from intermediate.int_work_order_products_validated "
                    "where reject_reason is not null") == [(0,)]
     assert results["assert_i1_every_delivered_row_is_accounted_for"] == "pass"
     # the arithmetic of rpt_pipeline_reconciliation row 1 (delivered = duplicates + unparseable + staged outcomes)

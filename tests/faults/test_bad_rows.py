@@ -155,7 +155,7 @@ def test_the_rest_of_the_delivery_builds_and_publishes(history):
 
 def test_a_corrected_later_version_of_the_overflowing_line_is_accepted_and_priced(history):
     w = history.w
-    assert w.query("select quantity from staging.stg_field_service__work_order_products "
+    assert w.query("select quantity from intermediate.int_work_order_products_current "
                    "where work_order_product_id = 'huge'") == [(Decimal("3.0000"),)]
     assert w.query("select cost_quantity, cost_amount, sales_quantity, sales_amount from marts.fct_material_usage_logs "
                    "where work_order_line_id = 'huge'") == [
@@ -200,7 +200,7 @@ def test_a_resent_setup_snapshot_is_the_newer_version(history):
     assert w.query("select product_name from marts.dim_products where product_id = 'prod-x'") == [
         ("Product X (renamed)",)]
     assert not [r for r in history.rejected_2 if r["reason_code"] == "unknown_reference"]
-    assert w.query("select work_order_product_id from staging.stg_field_service__work_order_products "
+    assert w.query("select work_order_product_id from intermediate.int_work_order_products_current "
                    "where product_id = 'prod-x' order by 1") == [("conflict",), ("huge",), ("maxima",), ("ok",)]
 
 
@@ -220,7 +220,7 @@ def test_a_late_conflicting_row_alone_is_rejected_and_the_published_version_stay
     load_id, code, reason = conflict[0]
     assert (load_id, code) == (2, "conflicts_with_published")
     assert f"landed first (load 1, msdyn_workorderproduct/{LATEST_REAL_DAY_1}.csv row " in reason
-    assert w.query("select quantity from staging.stg_field_service__work_order_products "
+    assert w.query("select quantity from intermediate.int_work_order_products_current "
                    "where work_order_product_id = 'conflict'") == [(Decimal("2.0000"),)]
     before = [m for m in history.muls_1 if m["work_order_line_id"] == "conflict"]
     assert before and [m for m in _muls(w) if m["work_order_line_id"] == "conflict"] == before

@@ -8,9 +8,9 @@ with latest as (
     from (
         select max(cast(modified_at as date)) as as_of_date from {{ ref('stg_field_service__work_order_versions') }}
         union all
-        select max(cast(modified_at as date)) from {{ ref('stg_field_service__work_order_product_versions') }}
+        select max(cast(modified_at as date)) from {{ ref('int_work_order_product_versions') }}
         union all
-        select max(cast(modified_at as date)) from {{ ref('stg_field_service__work_order_service_versions') }}
+        select max(cast(modified_at as date)) from {{ ref('int_work_order_service_versions') }}
         union all
         select max(cast(modified_at as date)) from {{ ref('int_milestone_versions') }}
     ) as per_table

@@ -26,7 +26,7 @@ with products as (
         commission_costs,
         _file_name,
         _row_number
-    from {{ ref('stg_field_service__work_order_product_versions') }}
+    from {{ ref('int_work_order_product_versions') }}
 ),
 
 services as (
@@ -53,7 +53,7 @@ services as (
         commission_costs,
         _file_name,
         _row_number
-    from {{ ref('stg_field_service__work_order_service_versions') }}
+    from {{ ref('int_work_order_service_versions') }}
 ),
 
 unioned as (

@@ -7,11 +7,11 @@
 
 with line_rows as (
     select work_order_product_id as work_order_line_id, work_order_id, _row_hash
-    from {{ ref('base_field_service__work_order_products') }}
+    from {{ ref('int_work_order_products_validated') }}
     where reject_reason is null
     union all
     select work_order_service_id, work_order_id, _row_hash
-    from {{ ref('base_field_service__work_order_services') }}
+    from {{ ref('int_work_order_services_validated') }}
     where reject_reason is null
 ),
 

@@ -19,5 +19,5 @@ select
     modified_at,
     _file_name,
     _row_number
-from {{ ref('base_field_service__work_order_services') }}
+from {{ ref('int_work_order_services_validated') }}
 where is_current

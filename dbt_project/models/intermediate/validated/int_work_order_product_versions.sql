@@ -1,4 +1,4 @@
--- R1: the current version of each work order product (highest versionnumber among accepted rows); deletions flagged.
+-- R1/R4: every accepted row version of work order products (rejected rows are in rpt_rejected_rows).
 select
     work_order_product_id,
     work_order_id,
@@ -18,7 +18,8 @@ select
     commission_costs,
     is_deleted,
     modified_at,
+    is_current as is_current_version,
     _file_name,
     _row_number
-from {{ ref('base_field_service__work_order_products') }}
-where is_current
+from {{ ref('int_work_order_products_validated') }}
+where reject_reason is null

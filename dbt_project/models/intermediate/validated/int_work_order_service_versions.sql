@@ -20,5 +20,5 @@ select
     is_current as is_current_version,
     _file_name,
     _row_number
-from {{ ref('base_field_service__work_order_services') }}
+from {{ ref('int_work_order_services_validated') }}
 where reject_reason is null
