@@ -17,7 +17,7 @@ from bench.stages import HEADLINES, Plan
 # (stage, what, hand-written SQL, dbt SQL): the same quantity in both build files, printed side by side
 COMPARISONS: list[tuple[str, str, str, str]] = [
     ("staging", "work order versions accepted", "select count(*) from work_orders where is_valid",
-     "select count(*) from staging.stg_field_service__work_order_versions"),
+     "select count(*) from intermediate.int_work_order_versions"),
     ("staging", "product line versions accepted", "select count(*) from work_order_products where is_valid",
      "select count(*) from intermediate.int_work_order_product_versions"),
     ("staging", "service line versions accepted", "select count(*) from work_order_services where is_valid",

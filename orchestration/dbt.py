@@ -51,7 +51,7 @@ STAGE_OF_FOLDER = {
 }
 SEED_STAGE = "config"  # the posting setup seeds
 # the Dagster UI selection (README) that shows the chain work order → MUL → actual → invoice → GL, nothing else
-CHAIN_SELECTION = 'key:"staging/stg_field_service__work_orders"+ and +key:"marts/fct_gl_entries"'
+CHAIN_SELECTION = 'key:"intermediate/int_work_orders_current"+ and +key:"marts/fct_gl_entries"'
 
 
 class UnmappedFolderError(RuntimeError):

@@ -56,7 +56,7 @@ def test_the_groups_are_the_stages_and_the_lineage_reads_left_to_right(graph):
 
 
 def test_the_chain_work_order_mul_actual_invoice_gl_crosses_the_stages_in_order(graph):
-    chain = [(["staging", "stg_field_service__work_orders"], "field_service"),
+    chain = [(["intermediate", "int_work_orders_current"], "field_service"),
              (["intermediate", "int_material_usage_logs_recorded"], "pricing_and_usage"),
              (["intermediate", "int_project_actuals_recorded"], "actuals"),
              (["intermediate", "int_invoice_line_details_recorded"], "billing"),
@@ -73,7 +73,7 @@ def test_the_readme_selection_shows_the_chain_across_five_stages(graph):
     assert CHAIN_SELECTION in (REPO_ROOT / "README.md").read_text()
     selected = dg.AssetSelection.from_string(CHAIN_SELECTION).resolve(graph)
     names = {k.path[-1] for k in selected}
-    assert {"stg_field_service__work_orders", "int_material_usage_logs_recorded", "int_project_actuals_recorded",
+    assert {"int_work_orders_current", "int_material_usage_logs_recorded", "int_project_actuals_recorded",
             "int_invoice_line_details_recorded", "int_customer_invoice_lines_recorded", "int_gl_entries_recorded",
             "fct_gl_entries"} <= names
     assert [s for s in STAGES if s in {graph.get(k).group_name for k in selected}] == [

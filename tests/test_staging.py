@@ -80,7 +80,7 @@ def test_i1_conservation_holds_per_table_and_file(built):
     delivered = built.query("select sum(rows_delivered) from raw._landed_files")[0][0]
     outcomes = built.query("""select sum(n) from (
         select count(*) n from intermediate.int_work_order_products_validated
-        union all select count(*) from staging.base_field_service__work_orders
+        union all select count(*) from intermediate.int_work_orders_validated
         union all select count(*) from staging.base_field_service__accounts) t""")[0][0]
     assert delivered >= outcomes > 0
     result = built.dbt("test", "--select", "assert_i1_every_delivered_row_is_accounted_for")

@@ -5,7 +5,7 @@
         ('account', 'base_field_service__accounts'),
         ('product', 'base_field_service__products'),
         ('uom', 'base_field_service__units'),
-        ('msdyn_workorder', 'base_field_service__work_orders'),
+        ('msdyn_workorder', 'int_work_orders_validated'),
         ('msdyn_workorderproduct', 'int_work_order_products_validated'),
         ('msdyn_workorderservice', 'int_work_order_services_validated'),
         ('pricelevel', 'base_field_service__price_lists'),

@@ -267,7 +267,7 @@ def test_names_in_any_case_and_gzip_reach_staging(built):
         ("uom-each",), ("uom-hour",)]
     assert w.query("select product_id, _file_name from staging.stg_field_service__products") == [
         ("prod-x", "product.csv.gz")]
-    assert w.query("select work_order_id from staging.stg_field_service__work_orders") == [("wo-1",)]
+    assert w.query("select work_order_id from intermediate.int_work_orders_current") == [("wo-1",)]
     assert w.query("select work_order_product_id, is_deleted from intermediate.int_work_order_products_current "
                    "where work_order_product_id like 'del-%' order by 1") == [
         ("del-0", True), ("del-1", True), ("del-2", True)]

@@ -7,7 +7,7 @@
 with used_lines as (
     select lines.work_order_line_id
     from {{ ref('int_work_order_lines_current') }} as lines
-    inner join {{ ref('stg_field_service__work_orders') }} as work_orders
+    inner join {{ ref('int_work_orders_current') }} as work_orders
         on lines.work_order_id = work_orders.work_order_id
     where lines.line_status = 'used' and not lines.is_deleted and work_orders.project_id is not null
 ),

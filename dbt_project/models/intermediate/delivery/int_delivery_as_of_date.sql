@@ -6,7 +6,7 @@
 with latest as (
     select max(as_of_date) as as_of_date
     from (
-        select max(cast(modified_at as date)) as as_of_date from {{ ref('stg_field_service__work_order_versions') }}
+        select max(cast(modified_at as date)) as as_of_date from {{ ref('int_work_order_versions') }}
         union all
         select max(cast(modified_at as date)) from {{ ref('int_work_order_product_versions') }}
         union all

@@ -33,7 +33,7 @@ estimates as (
         lines.manual_unit_price,
         lines.manual_unit_cost
     from {{ ref('int_work_order_lines_current') }} as lines
-    inner join {{ ref('stg_field_service__work_orders') }} as work_orders
+    inner join {{ ref('int_work_orders_current') }} as work_orders
         on lines.work_order_id = work_orders.work_order_id
     where not lines.is_deleted
         and not work_orders.is_deleted

@@ -10,7 +10,7 @@ with current_lines as (
         work_orders.system_status,
         work_orders.is_deleted as work_order_is_deleted
     from {{ ref('int_work_order_lines_current') }} as lines
-    inner join {{ ref('stg_field_service__work_orders') }} as work_orders
+    inner join {{ ref('int_work_orders_current') }} as work_orders
         on lines.work_order_id = work_orders.work_order_id
 ),
 

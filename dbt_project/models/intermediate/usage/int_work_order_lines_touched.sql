@@ -21,7 +21,7 @@ work_order_prints as (
         work_order_id,
         work_order_id || ':' || cast(count(*) as varchar) || ':' || cast(bit_xor({{ md5_lower64('_row_hash') }}) as varchar)
             || ':' || cast(bit_xor({{ md5_upper64('_row_hash') }}) as varchar) as work_order_print
-    from {{ ref('base_field_service__work_orders') }}
+    from {{ ref('int_work_orders_validated') }}
     where reject_reason is null
     group by work_order_id
 ),

@@ -15,7 +15,7 @@ with versions as (
         is_deleted,
         {{ hash_id(['project_id', 'service_account_id', 'billing_account_id', 'price_list_id',
                     "system_status = 'canceled'", 'is_deleted']) }} as money_fields_hash
-    from {{ ref('stg_field_service__work_order_versions') }}
+    from {{ ref('int_work_order_versions') }}
 ),
 
 ordered as (

@@ -24,7 +24,7 @@ reference_checked as (
             {{- when_unknown('version_checked.price_list_id', 'price_lists.price_list_id', 'price list', unless='version_checked.is_deleted') }}
         end) as reject_reason
     from version_checked
-    left join {{ ref('stg_field_service__work_orders') }} as work_orders
+    left join {{ ref('int_work_orders_current') }} as work_orders
         on version_checked.work_order_id = work_orders.work_order_id
     left join {{ ref('stg_field_service__products') }} as products
         on version_checked.product_id = products.product_id

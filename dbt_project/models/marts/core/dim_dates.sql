@@ -3,7 +3,7 @@
 with bounds as (
     select
         least(
-            (select min(cast(created_at as date)) from {{ ref('stg_field_service__work_orders') }}),
+            (select min(cast(created_at as date)) from {{ ref('int_work_orders_current') }}),
             {{ as_of_date_sql() }}
         ) as first_date,
         {{ as_of_date_sql() }} as last_date

@@ -15,6 +15,6 @@ select
     work_orders.completed_at,
     work_orders.modified_at,
     work_orders.version_number
-from {{ ref('stg_field_service__work_orders') }} as work_orders
+from {{ ref('int_work_orders_current') }} as work_orders
 left join {{ ref('stg_field_service__accounts') }} as accounts
     on work_orders.service_account_id = accounts.account_id

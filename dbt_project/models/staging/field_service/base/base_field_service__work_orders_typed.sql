@@ -1,7 +1,7 @@
 -- Every landed row of msdyn_workorder typed and row-checked (R4: missing_required, out_of_range, bad_type,
 -- negative_quantity) once per load: a run types only the rows of loads not typed yet, and every row again when
 -- the typing SQL changes (DECISIONLOG D-I1). Checks that depend on other rows or on the run clock are in
--- base_field_service__work_orders.
+-- int_work_orders_validated.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',

@@ -17,5 +17,5 @@ select
     is_current as is_current_version,
     _file_name,
     _row_number
-from {{ ref('base_field_service__work_orders') }}
+from {{ ref('int_work_orders_validated') }}
 where reject_reason is null

@@ -16,5 +16,5 @@ select
     modified_at,
     _file_name,
     _row_number
-from {{ ref('base_field_service__work_orders') }}
+from {{ ref('int_work_orders_validated') }}
 where is_current

@@ -1,4 +1,6 @@
 -- Every delivered row version of msdyn_workorder, typed, with its R4 outcome (rejected / current / older).
+-- Validated layer (D-S14): its reference checks read other entities' current rows, so it sits above staging.
+{{ config(materialized='table') }}
 with row_checked as (
     -- future_date (R4) compares with this run's clock, so it is checked on every run, after the row checks
     select {% call star_replace(ref('base_field_service__work_orders_typed'), 'problem') %}coalesce(problem, case
