@@ -13,7 +13,7 @@
         ('msdyn_fieldservicepricelistitem', 'int_field_service_price_list_items_validated'),
         ('msdyn_organizationalunit', 'base_project_operations__organizational_units'),
         ('msdyn_projectpricelist', 'int_project_price_lists_validated'),
-        ('msdyn_project', 'base_project_operations__projects'),
+        ('msdyn_project', 'int_projects_validated'),
         ('salesorder', 'base_project_operations__contracts'),
         ('salesorderdetail', 'int_contract_lines_validated'),
         ('msdyn_contractlinescheduleofvalue', 'int_milestones_validated'),

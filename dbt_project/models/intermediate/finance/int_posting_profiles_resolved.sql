@@ -7,7 +7,7 @@ with lines as (
         lines.billing_method,
         projects.project_group
     from {{ ref('int_contract_lines_current') }} as lines
-    left join {{ ref('stg_project_operations__projects') }} as projects
+    left join {{ ref('int_projects_current') }} as projects
         on lines.project_id = projects.project_id
 ),
 

@@ -2,7 +2,7 @@
 -- materials (work order products and services are transaction class Material). No such line: billing type
 -- not available; more than one: ambiguous (the lines are held back with ambiguous_contract_line).
 with projects as (
-    select * from {{ ref('stg_project_operations__projects') }}
+    select * from {{ ref('int_projects_current') }}
 ),
 
 contracts as (

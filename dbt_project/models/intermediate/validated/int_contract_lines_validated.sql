@@ -20,7 +20,7 @@ reference_checked as (
     from version_checked
     left join {{ ref('stg_project_operations__contracts') }} as contracts
         on version_checked.contract_id = contracts.contract_id
-    left join {{ ref('stg_project_operations__projects') }} as projects
+    left join {{ ref('int_projects_current') }} as projects
         on version_checked.project_id = projects.project_id
 )
 

@@ -29,7 +29,7 @@ reference_checked as (
         on version_checked.billing_account_id = billing_accounts.account_id
     left join {{ ref('stg_field_service__price_lists') }} as price_lists
         on version_checked.price_list_id = price_lists.price_list_id
-    left join {{ ref('stg_project_operations__projects') }} as projects
+    left join {{ ref('int_projects_current') }} as projects
         on version_checked.project_id = projects.project_id
 )
 

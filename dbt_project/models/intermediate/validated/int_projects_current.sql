@@ -10,5 +10,5 @@ select
     actual_end_date,
     _file_name,
     _row_number
-from {{ ref('base_project_operations__projects') }}
+from {{ ref('int_projects_validated') }}
 where is_current
