@@ -14,7 +14,7 @@
         ('msdyn_organizationalunit', 'base_project_operations__organizational_units'),
         ('msdyn_projectpricelist', 'int_project_price_lists_validated'),
         ('msdyn_project', 'int_projects_validated'),
-        ('salesorder', 'base_project_operations__contracts'),
+        ('salesorder', 'int_contracts_validated'),
         ('salesorderdetail', 'int_contract_lines_validated'),
         ('msdyn_contractlinescheduleofvalue', 'int_milestones_validated'),
         ('msdyn_projectapproval', 'base_project_operations__approvals'),

@@ -84,7 +84,7 @@ select
 from milestones
 inner join {{ ref('int_contract_lines_current') }} as lines
     on milestones.contract_line_id = lines.contract_line_id
-left join {{ ref('stg_project_operations__contracts') }} as contracts
+left join {{ ref('int_contracts_current') }} as contracts
     on lines.contract_id = contracts.contract_id
 left join next_runs
     on milestones.contract_line_id = next_runs.contract_line_id

@@ -63,7 +63,7 @@ unevaluated as (
     from actuals
     left join {{ ref('int_contract_lines_current') }} as contract_lines
         on actuals.contract_line_id = contract_lines.contract_line_id
-    left join {{ ref('stg_project_operations__contracts') }} as contracts
+    left join {{ ref('int_contracts_current') }} as contracts
         on actuals.contract_id = contracts.contract_id
     where actuals.transaction_type = 'unbilled_sales'
         and coalesce(actuals.reversal_reason, '') <> 'invoice_confirmation'

@@ -178,6 +178,6 @@ from (
         cast(assigned.amount as decimal(18, 2)) as amount,
         assigned.currency_code
     from assigned
-    left join {{ ref('stg_project_operations__contracts') }} as contracts
+    left join {{ ref('int_contracts_current') }} as contracts
         on assigned.contract_id = contracts.contract_id
 ) as details

@@ -66,6 +66,6 @@ select
 from {{ ref('int_milestone_versions') }} as milestones
 inner join {{ ref('int_contract_lines_current') }} as lines
     on milestones.contract_line_id = lines.contract_line_id
-inner join {{ ref('stg_project_operations__contracts') }} as contracts
+inner join {{ ref('int_contracts_current') }} as contracts
     on lines.contract_id = contracts.contract_id
 where lines.billing_method = 'fixed_price'

@@ -23,7 +23,7 @@ with lines as (
     inner join {{ ref('int_posting_profiles_resolved') }} as profiles
         on lines.contract_line_id = profiles.contract_line_id
         and profiles.recognizes_percent_complete
-    left join {{ ref('stg_project_operations__contracts') }} as contracts
+    left join {{ ref('int_contracts_current') }} as contracts
         on lines.contract_id = contracts.contract_id
     left join {{ ref('stg_finance__companies') }} as companies
         on contracts.company_code = companies.company_code

@@ -4,7 +4,7 @@
 -- and those attached in msdyn_projectpricelist, in the contract currency; more than one effective is held back
 -- as ambiguous_price_list) — priced by method 1 amount, 3 current cost + %, 5 standard cost + %; else the
 -- product's list price.
--- depends_on: {{ ref('stg_project_operations__contracts') }}
+-- depends_on: {{ ref('int_contracts_current') }}
 -- depends_on: {{ ref('int_project_price_lists_current') }}
 {{ config(materialized='table') }}  -- computed once: the ledgers, estimates, rejections and tests read it
 
@@ -29,7 +29,7 @@ candidate_lists as (
 {% else %}
 contract_lists as (
     select contract_id, price_list_id
-    from {{ ref('stg_project_operations__contracts') }}
+    from {{ ref('int_contracts_current') }}
     where price_list_id is not null
     union
     select contract_id, price_list_id

@@ -6,7 +6,7 @@ with projects as (
 ),
 
 contracts as (
-    select * from {{ ref('stg_project_operations__contracts') }}
+    select * from {{ ref('int_contracts_current') }}
 ),
 
 material_lines as (

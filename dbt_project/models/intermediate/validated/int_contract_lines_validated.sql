@@ -18,7 +18,7 @@ reference_checked as (
             {{- when_unknown('version_checked.project_id', 'projects.project_id', 'project') }}
         end) as reject_reason
     from version_checked
-    left join {{ ref('stg_project_operations__contracts') }} as contracts
+    left join {{ ref('int_contracts_current') }} as contracts
         on version_checked.contract_id = contracts.contract_id
     left join {{ ref('int_projects_current') }} as projects
         on version_checked.project_id = projects.project_id

@@ -22,7 +22,7 @@ reference_checked as (
         on version_checked.customer_id = customers.account_id
     left join {{ ref('stg_project_operations__organizational_units') }} as units
         on version_checked.contracting_unit_id = units.organizational_unit_id
-    left join {{ ref('stg_project_operations__contracts') }} as contracts
+    left join {{ ref('int_contracts_current') }} as contracts
         on version_checked.contract_id = contracts.contract_id
 )
 

@@ -12,5 +12,5 @@ select
     lines.contracted_amount,
     lines.not_to_exceed_limit
 from {{ ref('int_contract_lines_current') }} as lines
-left join {{ ref('stg_project_operations__contracts') }} as contracts
+left join {{ ref('int_contracts_current') }} as contracts
     on lines.contract_id = contracts.contract_id

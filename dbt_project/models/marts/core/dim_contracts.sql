@@ -10,4 +10,4 @@ select
     contracting_unit_id,
     contract_state_code,
     not_to_exceed_limit
-from {{ ref('stg_project_operations__contracts') }}
+from {{ ref('int_contracts_current') }}

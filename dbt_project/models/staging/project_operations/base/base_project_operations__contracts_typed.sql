@@ -1,7 +1,7 @@
 -- Every landed row of salesorder typed and row-checked (R4: missing_required, out_of_range, bad_type,
 -- negative_quantity), as a view: a setup snapshot is
 -- small, so it is typed on every run (DECISIONLOG D-I1). Checks that depend on other rows or on the run clock are
--- in base_project_operations__contracts.
+-- in int_contracts_validated.
 {{ config(materialized='view') }}
 
 {%- set typing %}

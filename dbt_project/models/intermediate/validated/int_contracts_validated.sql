@@ -1,4 +1,6 @@
 -- Every delivered salesorder (project contract) row, typed, with its R4 outcome.
+-- Validated layer (D-S14): its reference checks read other entities' current rows, so it sits above staging.
+{{ config(materialized='table') }}
 with row_checked as (
     select * from {{ ref('base_project_operations__contracts_typed') }}
 ),

@@ -12,5 +12,5 @@ select
     not_to_exceed_limit,
     _file_name,
     _row_number
-from {{ ref('base_project_operations__contracts') }}
+from {{ ref('int_contracts_validated') }}
 where is_current
