@@ -15,9 +15,11 @@ rows gets its files written (or found in place); one without rows is abandoned, 
 
 The batch's rows are chosen, counted and hashed in Spark SQL (the id is the same hash exports.py and
 int_export_batch_rows compute). Its files are written on the driver: the rows the files need — the batch's facts and
-the dimensions they join — are collected as text and typed by the marts' contracts into an in-memory DuckDB, where
-exports.py's own queries and writer (`_write`, the Finance packages) make them. So both engines' files agree byte
-for byte in their data; a batch is one run's new rows, small beside the history.
+the dimensions they join — are written by Spark as Parquet files of text under `_exports/<batch id>` beside the
+warehouse folder (removed afterwards; never collected into the driver's memory: a first export of a large history
+is millions of rows) and read, typed by the marts' contracts, into a DuckDB on the driver (2 GB, spilling beyond),
+where exports.py's own queries and writer (`_write`, the Finance packages) make them. So both engines' files agree
+byte for byte in their data.
 
     python -m orchestration.spark_exports EXPORT_DIR     # FIELDLEDGER_SPARK_DIR: the Spark warehouse
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -148,20 +151,35 @@ def _load_batch(spark, con: duckdb.DuckDBPyConnection, types: dict[str, list[tup
     for name, (mart, _) in SOURCES.items():
         spark.sql(f"select row_id from exports.batch_rows where batch_id = '{batch_id}' and export_name = '{name}'"
                   ).createOrReplaceTempView("lines" if mart == "fct_integration_journal_lines" else "invoices")
+    # each slice crosses as Parquet files Spark writes (never collected into the driver's memory: a first export
+    # of a large history is millions of rows), read by DuckDB, which spills beyond its limit
+    handover = _handover_folder(spark, batch_id)
+    shutil.rmtree(handover, ignore_errors=True)
+    con.execute("set memory_limit = '2GB'")
+    con.execute("set temp_directory = ?", [str(handover.parent / ".duckdb-tmp")])
     for mart, where in SLICES.items():
         columns = types[mart]
         text = ", ".join(f"cast(`{c}` as string) as `{c}`" for c, _ in columns)
-        frame = spark.sql(f"select {text} from marts.{mart}" + (f" where {where}" if where else "")).toPandas()
-        con.register("slice", frame)
+        spark.sql(f"select {text} from marts.{mart}" + (f" where {where}" if where else "")) \
+            .write.parquet(str(handover / mart))
         typed = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns)
-        con.execute(f"create table marts.{mart} as select {typed} from slice")
-        con.unregister("slice")
+        declared = ", ".join(f'"{c}" {t}' for c, t in columns)
+        con.execute(f"create table marts.{mart} ({declared})")
+        if any((handover / mart).glob("*.parquet")):
+            con.execute(f"insert into marts.{mart} select {typed} from read_parquet(?)",
+                        [str(handover / mart / "*.parquet")])
     con.execute("create table batch_rows as select * from (values ('', '')) as t (row_id, export_name) where false")
     for name, (mart, key) in SOURCES.items():
         con.execute(f"insert into batch_rows select {key}, '{name}' from marts.{mart}")
     for name, (sql, _) in EXPORTS.items():
         rows = f"in (select row_id from batch_rows where export_name = '{name}')"
         con.execute(f"create temp table pending_{name} as {sql.format(rows=rows)}")
+    shutil.rmtree(handover, ignore_errors=True)
+
+
+def _handover_folder(spark, batch_id: str) -> Path:
+    """Where a batch's mart slices wait for DuckDB: `_exports/<batch id>` beside the Spark warehouse folder."""
+    return Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:")).parent / "_exports" / batch_id
 
 
 def _contract_types(manifest: Path) -> dict[str, list[tuple[str, str]]]:
