@@ -66,8 +66,8 @@ class FieldledgerResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # runs the daemon starts (sensor, schedule, UI) record their process too, so a killed one can be found
         # and its writer slot freed (orchestration/runs.py); once per run with the in-process executor
-        if context.instance is not None and context.dagster_run is not None:
-            tag_run_with_this_process(context.instance, context.dagster_run)
+        if context.instance is not None and context.run is not None:
+            tag_run_with_this_process(context.instance, context.run)
 
     def settings(self, config: PipelineConfig | None = None) -> Settings:
         env = dict(os.environ)
