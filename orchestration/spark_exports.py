@@ -179,7 +179,9 @@ def _load_batch(spark, con: duckdb.DuckDBPyConnection, types: dict[str, list[tup
 
 def _handover_folder(spark, batch_id: str) -> Path:
     """Where a batch's mart slices wait for DuckDB: `_exports/<batch id>` beside the Spark warehouse folder."""
-    return Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:")).parent / "_exports" / batch_id
+    from orchestration.spark_landing import beside_warehouse
+
+    return beside_warehouse(spark, "_exports", batch_id)
 
 
 def _contract_types(manifest: Path) -> dict[str, list[tuple[str, str]]]:

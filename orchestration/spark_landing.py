@@ -119,13 +119,14 @@ def _row_hash_sql(table: Table) -> str:
 
 # ---------------------------------------------------------------------------------------------- reading
 
+def beside_warehouse(spark, *parts: str) -> Path:
+    """A working folder beside the Spark warehouse folder (landing's `_landing/`, the exports' `_exports/`)."""
+    return Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:")).parent.joinpath(*parts)
+
+
 def _parts_folder(spark, load_id: int) -> Path:
     """Where a load's Parquet parts wait for Spark: `_landing/load-<id>` beside the Spark warehouse folder."""
-    return Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:")).parent / "_landing" / f"load-{load_id}"
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return beside_warehouse(spark, "_landing", f"load-{load_id}")
 
 
 def _read_batch(table: Table, files: list[DeliveryFile], headers: dict, load_id: int, part: Path
@@ -141,7 +142,7 @@ def _read_batch(table: Table, files: list[DeliveryFile], headers: dict, load_id:
         con.execute(f"set memory_limit = '{LANDING_MEMORY}'")
         landing.ensure_raw_schema(con)  # in memory: where the reader puts the bad records
         unparseable, superseded = landing._read_files(con, table, files, headers, load_id)
-        con.execute(f"copy table_batch to {_sql_text(str(part))} (format parquet)")
+        con.execute("copy table_batch to ? (format parquet)", [str(part)])
         bad = con.execute("select table_name, file_name, row_number, raw_line, error, load_id, record_id "
                           "from raw._unparseable_rows order by file_name, row_number").fetchall()
     return bad, unparseable, superseded

@@ -7,12 +7,15 @@ rest stay empty. `Delivery.example_a()` is SPEC §5 example A's setup.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from orchestration.contract import BY_NAME
+from orchestration.generate import GeneratorConfig
 
 ESTIMATED, USED = 690970000, 690970001
 T_AND_M, FIXED_PRICE = 192350000, 192350001
@@ -130,6 +133,14 @@ class Delivery:
 
 
 # ---------------------------------------------------------------------- generated histories, split by day
+
+def demo_config(demo: Path) -> GeneratorConfig:
+    """The generator's settings of a generated delivery (its `_generator/summary.json`): the same history again,
+    e.g. in another layout."""
+    args = json.loads((demo / "_generator" / "summary.json").read_text(encoding="utf-8"))["arguments"]
+    return GeneratorConfig(args["work_orders"], args["seed"], date.fromisoformat(args["start"]), args["months"],
+                           args["bad_row_share"])
+
 
 def split_by_day(history: Path) -> tuple[list[Path], dict[str, dict[str, list[list[str]]]]]:
     """Setup files, and every transactional row under the UTC date of its modifiedon (so nothing arrives late)."""

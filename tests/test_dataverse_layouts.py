@@ -14,11 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import InProcessDbt, Warehouse, expected_rejections
+from delivery_builder import demo_config
 from deltalake import DeltaTable, write_deltalake
 
 from orchestration.contract import BY_NAME
 from orchestration.dbt import dbt_build_args
-from orchestration.generate import GeneratorConfig, generate
+from orchestration.generate import generate
 from orchestration.generate.layouts import attributes
 from orchestration.landing import LandingError, land
 from orchestration.settings import REPO_ROOT, RUN_SETTING_DEFAULTS
@@ -329,20 +330,12 @@ def test_delta_a_table_with_deletion_vectors_is_refused_by_name(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- the demo history
 
-def _demo_config() -> GeneratorConfig:
-    args = json.loads((DEMO / "_generator" / "summary.json").read_text(encoding="utf-8"))["arguments"]
-    from datetime import date
-
-    return GeneratorConfig(args["work_orders"], args["seed"], date.fromisoformat(args["start"]), args["months"],
-                           args["bad_row_share"])
-
-
 @pytest.fixture(scope="module")
 def layouts(tmp_path_factory) -> dict[str, Path]:
     """The demo history as the CSV delivery (seeds/demo), as Synapse Link CSV and as Delta tables."""
     root = tmp_path_factory.mktemp("layouts")
     for layout in ("synapse", "delta"):
-        generate(_demo_config(), root / layout, progress=None, layout=layout)
+        generate(demo_config(DEMO), root / layout, progress=None, layout=layout)
     return {"csv": DEMO, "synapse": root / "synapse", "delta": root / "delta"}
 
 

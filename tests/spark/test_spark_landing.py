@@ -7,26 +7,19 @@ test_spark_parity.py's."""
 from __future__ import annotations
 
 import csv
-import json
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from delivery_builder import demo_config
 from spark_lane import SparkBuild, duckdb_lane_warehouse, land_on_spark, raw_differences
 
-from orchestration.generate import GeneratorConfig, generate
+from orchestration.generate import generate
 from orchestration.settings import REPO_ROOT
 
 DEMO = REPO_ROOT / "seeds" / "demo"
 AS_PARQUET = ("msdyn_workorderproduct", "msdyn_workorder")  # every other daily file of these becomes Parquet
-
-
-def _demo_config() -> GeneratorConfig:
-    args = json.loads((DEMO / "_generator" / "summary.json").read_text(encoding="utf-8"))["arguments"]
-    return GeneratorConfig(args["work_orders"], args["seed"], date.fromisoformat(args["start"]), args["months"],
-                           args["bad_row_share"])
 
 
 def _with_parquet_files(target: Path) -> Path:
@@ -51,7 +44,7 @@ def deliveries(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("spark-layouts")
     out = {"csv with parquet files": _with_parquet_files(root / "parquet")}
     for layout in ("synapse", "delta"):
-        generate(_demo_config(), root / layout, progress=None, layout=layout)
+        generate(demo_config(DEMO), root / layout, progress=None, layout=layout)
         out[layout] = root / layout
     return out
 
