@@ -69,7 +69,8 @@ def publish(db: Path, warehouse: Path, out: Path) -> None:
 
     publication = publish_marts(db, warehouse)
     out.write_text(json.dumps({"tables": len(publication.tables), "rows": sum(publication.tables.values()),
-                               "bytes": warehouse.stat().st_size}, indent=1), encoding="utf-8")
+                               "bytes": warehouse.stat().st_size, "marts": publication.how}, indent=1),
+                   encoding="utf-8")
 
 
 def exports(db: Path, export_dir: Path, out: Path) -> None:

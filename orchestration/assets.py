@@ -173,8 +173,11 @@ def build_publish_asset(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
         publication = publish(settings.build_db, settings.warehouse,
                               run_info={"dagster_run_id": context.run.run_id, "delivery": settings.raw_dir.name,
                                         "run_settings": settings.run})
+        how = {h: sorted(t for t, v in publication.how.items() if v == h) for h in ("kept", "updated", "written")}
+        context.log.info("marts " + "; ".join(f"{h} {len(ts)}: {', '.join(ts) or '-'}" for h, ts in how.items()))
         return dg.MaterializeResult(metadata={"path": str(publication.path),
                                               "tables": len(publication.tables),
+                                              **{f"marts {h}": len(ts) for h, ts in how.items()},
                                               **{k: v for k, v in sorted(publication.tables.items())}})
 
     return published_warehouse

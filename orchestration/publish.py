@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import publish_changes as changes
 from orchestration.settings import DBT_PROJECT_DIR
 
 PUBLISHED_SCHEMAS = ("marts",)
@@ -63,6 +64,7 @@ class Publication:
     parquet_dir: Path
     publication_id: str
     keys: Keys
+    how: dict[str, str]  # mart → kept, updated or written (publish_changes)
 
 
 @dataclass(frozen=True)
@@ -202,62 +204,79 @@ def publish(build_db: Path, warehouse: Path, *, run_info: dict | None = None, ma
     _remove(*leftovers)  # a crashed earlier publication
     publication_id = uuid.uuid4().hex
     try:
-        tables, keys = _write(build_db, staging, parquet_staging, manifest, publication_id, run_info or {})
+        tables, keys, how = _write(build_db, warehouse, staging, parquet_dir, parquet_staging, manifest,
+                                   publication_id, run_info or {})
     except BaseException:
         _remove(*leftovers)
         raise
     _remove(_spill_dir(staging))
     os.replace(staging, warehouse)  # atomic: readers see the old file or the new one
     _swap_folder(parquet_staging, parquet_dir)
-    return Publication(warehouse, tables, parquet_dir, publication_id, keys)
+    return Publication(warehouse, tables, parquet_dir, publication_id, keys, how)
 
 
 def _spill_dir(staging: Path) -> Path:
     return staging.with_name(staging.name + ".tmp")
 
 
-def _write(build_db: Path, staging: Path, parquet_staging: Path, manifest: Path, publication_id: str,
-           run_info: dict) -> tuple[dict[str, int], Keys]:
+def _write(build_db: Path, warehouse: Path, staging: Path, parquet_dir: Path, parquet_staging: Path, manifest: Path,
+           publication_id: str, run_info: dict) -> tuple[dict[str, int], Keys, dict[str, str]]:
     tables: dict[str, int] = {}
     with duckdb.connect() as con:
         con.execute(f"set memory_limit = '{PUBLISH_MEMORY}'")
         con.execute("set temp_directory = ?", [str(_spill_dir(staging))])
         con.execute("set preserve_insertion_order = false")  # no mart promises a row order; big copies use less memory
         con.execute("attach ? as build (read_only)", [str(build_db)])
-        con.execute("attach ? as pub (storage_version '" + STORAGE_VERSION + "')", [str(staging)])
-        in_schemas = f"schema_name in ({', '.join('?' * len(PUBLISHED_SCHEMAS))})"
-        comments = {(s, t): c for s, t, c in con.execute(
-            f"select schema_name, table_name, comment from duckdb_tables() where database_name = 'build' "
-            f"and {in_schemas}", list(PUBLISHED_SCHEMAS)).fetchall()}
-        columns: dict[tuple[str, str], list[tuple[str, str, str | None]]] = {}
-        for schema, table, column, data_type, comment in con.execute(
-                f"select schema_name, table_name, column_name, data_type, comment from duckdb_columns() "
-                f"where database_name = 'build' and {in_schemas} order by schema_name, table_name, column_index",
-                list(PUBLISHED_SCHEMAS)).fetchall():
-            columns.setdefault((schema, table), []).append((column, data_type, comment))
-        marts = {t: [c[0] for c in cols] for (s, t), cols in columns.items() if s == "marts"}
+        comments = dict(con.execute("select table_name, comment from duckdb_tables() where database_name = 'build' "
+                                    "and schema_name = 'marts'").fetchall())
+        columns: dict[str, list[tuple[str, str, str | None]]] = {}
+        for table, column, data_type, comment in con.execute(
+                "select table_name, column_name, data_type, comment from duckdb_columns() "
+                "where database_name = 'build' and schema_name = 'marts' order by table_name, column_index").fetchall():
+            columns.setdefault(table, []).append((column, data_type, comment))
+
         def has_nulls(table: str, key: tuple[str, ...]) -> bool:
             return con.execute(f"select count(*) from build.marts.{_quote(table)} where "
                                + " or ".join(f"{_quote(c)} is null" for c in key)).fetchone()[0] > 0
 
+        marts = {t: [c[0] for c in cols] for t, cols in columns.items()}
         keys = mart_keys(manifest, marts, has_nulls) if marts else Keys({}, {}, {})
-        parquet_staging.mkdir(parents=True)
-        for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema pub.{_quote(schema)}")
-            schema_keys = keys if schema == "marts" else Keys({}, {}, {})
-            for table in _creation_order([t for s, t in columns if s == schema], schema_keys.foreign):
-                target = f"pub.{_quote(schema)}.{_quote(table)}"
-                try:
-                    _copy(con, target, f"build.{_quote(schema)}.{_quote(table)}", columns[(schema, table)],
-                          schema_keys, table, comments[(schema, table)])
-                except duckdb.ConstraintException as e:
-                    raise PublishError(
-                        f"{schema}.{table} breaks a key declared on it (primary {keys.primary.get(table)}, foreign "
-                        f"{keys.foreign.get(table)}): {e}. Nothing was published, the previous publication stays; "
-                        f"the key is the mart's dbt uniqueness test (or KEYS in orchestration/publish.py)") from e
-                tables[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
-                con.execute(f"copy {target} to ? (format parquet, compression snappy, kv_metadata "
-                            f"{{publication_id: '{publication_id}'}})", [str(parquet_staging / f"{table}.parquet")])
+        fingerprints = {t: changes.fingerprint(con, f"build.marts.{_quote(t)}", cols) for t, cols in columns.items()}
+        signatures = {t: changes.signature(cols, comments[t], keys.primary.get(t), keys.unique.get(t),
+                                           keys.foreign.get(t, [])) for t, cols in columns.items()}
+        previous_id = _attach_previous(con, warehouse)
+        plan = changes.plan(con, "prev" if previous_id else None, columns, fingerprints, signatures, keys.primary,
+                            keys.foreign)
+        if previous_id:
+            con.execute("detach prev")
+        order = _creation_order(list(columns), keys.foreign)
+        _start(con, warehouse, staging, plan, previous_id)
+        for table in order:
+            target, source = f"pub.marts.{_quote(table)}", f"build.marts.{_quote(table)}"
+            try:
+                if plan.how[table] == changes.WRITTEN:
+                    _copy(con, target, source, columns[table], keys, table, comments[table])
+                elif plan.how[table] == changes.UPDATED:
+                    changes.apply_additions(con, table, target, source, columns[table], keys.primary[table])
+            except duckdb.ConstraintException as e:
+                raise PublishError(
+                    f"marts.{table} breaks a key declared on it (primary {keys.primary.get(table)}, foreign "
+                    f"{keys.foreign.get(table)}): {e}. Nothing was published, the previous publication stays; "
+                    f"the key is the mart's dbt uniqueness test (or KEYS in orchestration/publish.py)") from e
+        for table in reversed(order):
+            if plan.how[table] == changes.UPDATED:
+                changes.apply_removals(con, table, f"pub.marts.{_quote(table)}", keys.primary[table])
+        for table in order:
+            target = f"pub.marts.{_quote(table)}"
+            if plan.how[table] == changes.UPDATED and changes.fingerprint(con, target, columns[table]) != fingerprints[
+                    table]:
+                rows = con.execute(f"select count(*) from {target}").fetchone()[0]
+                raise PublishError(
+                    f"marts.{table} updated in place differs from the build file's: {rows} rows against "
+                    f"{fingerprints[table].split(':')[0]}; is its primary key {keys.primary[table]} not unique in "
+                    f"the build file? Nothing was published, the previous publication stays")
+            tables[f"marts.{table}"] = int(fingerprints[table].split(":")[0])
+        written_by = _write_parquet(con, order, fingerprints, parquet_dir, parquet_staging, publication_id)
         con.execute("create schema pub.meta")
         # for the readers of the file, wherever it is copied: names, not this machine's paths (DECISIONLOG D-F6)
         con.execute("create table pub.meta.publication as select now() as published_at, ? as build_file, "
@@ -267,13 +286,80 @@ def _write(build_db: Path, staging: Path, parquet_staging: Path, manifest: Path,
         con.execute("checkpoint pub")
         con.execute("detach pub")
         con.execute("detach build")
-    (parquet_staging / "_publication.json").write_text(json.dumps(
-        {"publication_id": publication_id, "published_at": published_at, "run_info": run_info,
-         "tables": tables}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    summary = {"publication_id": publication_id, "published_at": published_at, "run_info": run_info,
+               "tables": tables, "marts": plan.how, "files_written_by": written_by}
+    (parquet_staging / "_publication.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n",
+                                                       encoding="utf-8")
     for path in [staging, *parquet_staging.iterdir()]:  # durable before it becomes visible
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
-    return tables, keys
+    return tables, keys, plan.how
+
+
+def _start(con: duckdb.DuckDBPyConnection, warehouse: Path, staging: Path, plan: changes.Plan,
+           previous_id: str | None) -> None:
+    """Attach the new publication as `pub`: a copy of the previous one without the marts written anew, or empty."""
+    if not plan.copies_previous:
+        con.execute("attach ? as pub (storage_version '" + STORAGE_VERSION + "')", [str(staging)])
+        con.execute("create schema pub.marts")
+        return
+    shutil.copyfile(warehouse, staging)
+    con.execute("attach ? as pub", [str(staging)])  # it keeps the storage version it was written with
+    if con.execute("select publication_id from pub.meta.publication").fetchone()[0] != previous_id:
+        raise PublishError(f"{warehouse} was replaced while this publication read it: nothing was published")
+    current = {t for (t,) in con.execute("select table_name from duckdb_tables() where database_name = 'pub' "
+                                         "and schema_name = 'marts'").fetchall()}
+    dropped = {t for t in current if plan.how.get(t, changes.WRITTEN) == changes.WRITTEN}  # and marts no longer built
+    for table in changes.drop_order(con, "pub", dropped):
+        con.execute(f"drop table pub.marts.{_quote(table)}")
+    con.execute("drop schema pub.meta cascade")
+    con.execute("checkpoint pub")  # the dropped marts' blocks are reused by the ones written now
+
+
+def _attach_previous(con: duckdb.DuckDBPyConnection, warehouse: Path) -> str | None:
+    """Attach the current publication read-only as `prev`; its publication id, or None when there is none to read."""
+    if not warehouse.is_file():
+        return None
+    try:
+        con.execute("attach ? as prev (read_only)", [str(warehouse)])
+    except duckdb.Error:
+        return None  # not a DuckDB file, or held by a writer: this publication writes every mart
+    try:
+        return con.execute("select publication_id from prev.meta.publication").fetchone()[0]
+    except duckdb.Error:
+        con.execute("detach prev")
+        return None
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, tables: list[str], fingerprints: dict[str, str],
+                   parquet_dir: Path, parquet_staging: Path, publication_id: str) -> dict[str, str]:
+    """Each mart's Parquet file: the previous publication's file where it holds the same rows (a hard link, the
+    file is never written again), else written now. Each file's metadata names the publication that wrote it and
+    its fingerprint; returned: mart → that publication."""
+    parquet_staging.mkdir(parents=True)
+    written_by: dict[str, str] = {}
+    for table in tables:
+        previous, new = parquet_dir / f"{table}.parquet", parquet_staging / f"{table}.parquet"
+        metadata = _parquet_metadata(con, previous) if previous.is_file() else {}
+        if metadata.get("fingerprint") == fingerprints[table] and "publication_id" in metadata:
+            try:
+                os.link(previous, new)
+            except OSError:
+                shutil.copy2(previous, new)  # a file system without hard links
+            written_by[table] = metadata["publication_id"]
+            continue
+        con.execute(f"copy pub.marts.{_quote(table)} to ? (format parquet, compression snappy, kv_metadata "
+                    f"{{publication_id: '{publication_id}', fingerprint: '{fingerprints[table]}'}})", [str(new)])
+        written_by[table] = publication_id
+    return written_by
+
+
+def _parquet_metadata(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    try:
+        return dict(con.execute("select decode(key), decode(value) from parquet_kv_metadata(?)",
+                                [str(path)]).fetchall())
+    except duckdb.Error:
+        return {}  # not a Parquet file of ours: written anew
 
 
 def _copy(con: duckdb.DuckDBPyConnection, target: str, source: str, columns: list[tuple[str, str, str | None]],

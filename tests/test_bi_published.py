@@ -128,14 +128,19 @@ def test_every_mart_is_in_the_parquet_folder_with_the_same_rows(published):
     assert published.query("select publication_id from meta.publication") == [(summary["publication_id"],)]
 
 
-def test_a_second_publication_replaces_the_parquet_folder_whole(published, demo_build):
+def test_a_second_publication_of_the_same_build_keeps_every_mart_and_replaces_the_folder_whole(published, demo_build):
+    """D-B6: nothing changed, so nothing is written again: every mart kept, every Parquet file the first one's."""
     first = published.publication
     second = publish(demo_build.build_db, first.path, manifest=demo_build.root / "target" / "manifest.json")
+    assert set(second.how.values()) == {"kept"} and second.tables == first.tables
     with duckdb.connect() as con:
         ids = con.execute("select distinct decode(value) from parquet_kv_metadata(?) "
                           "where decode(key) = 'publication_id'", [str(second.parquet_dir / "*.parquet")]).fetchall()
-    assert ids == [(second.publication_id,)] != [(first.publication_id,)]
-    assert json.loads((second.parquet_dir / "_publication.json").read_text())["publication_id"] == second.publication_id
+    assert ids == [(first.publication_id,)]
+    summary = json.loads((second.parquet_dir / "_publication.json").read_text())
+    assert summary["publication_id"] == second.publication_id != first.publication_id
+    assert set(summary["files_written_by"].values()) == {first.publication_id}
+    assert published.query("select publication_id from meta.publication") == [(second.publication_id,)]
     assert len(list(second.parquet_dir.glob("*.parquet"))) == len(second.tables)
     assert sorted(p.name for p in first.path.parent.iterdir()) == ["fieldledger.duckdb", "parquet"]  # no leftovers
 

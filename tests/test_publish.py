@@ -128,10 +128,13 @@ def test_the_parquet_folder_is_swapped_whole_and_a_reader_of_the_old_one_keeps_i
     new = json.loads((second.parquet_dir / "_publication.json").read_text())
     assert new["publication_id"] == second.publication_id != first.publication_id
     assert new["tables"] == {"marts.dim_y": 1, "marts.fct_x": 1}
+    # the same rows: the first publication's files, linked, never written again (D-B6)
+    assert new["files_written_by"] == {"dim_y": first.publication_id, "fct_x": first.publication_id}
+    assert (second.parquet_dir / "fct_x.parquet").read_bytes() == old_parquet
     with duckdb.connect() as con:
         assert con.execute("select distinct decode(value) from parquet_kv_metadata(?) where decode(key) = "
                            "'publication_id'", [str(second.parquet_dir / "*.parquet")]).fetchall() == [
-            (second.publication_id,)]
+            (first.publication_id,)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.duckdb", "m.json", "parquet", "w.duckdb"]
 
 
