@@ -1,5 +1,5 @@
-{#- Every table of SPEC §1.2 and the staging base model that types it and decides its R4 outcome. The one list
-    that rpt_rejected_rows and the I1 conservation test walk. -#}
+{#- Every table of SPEC §1.2 and the model that decides its R4 outcome (a staging base model or a validated one).
+    The one list int_delivered_row_outcomes walks; rpt_rejected_rows, rpt_pipeline_reconciliation and I1 read it. -#}
 {% macro staged_tables() -%}
     {{ return([
         ('account', 'base_field_service__accounts'),

@@ -8,19 +8,12 @@ with delivered as (
     from {{ ref('stg_landing__landed_files') }}
 ),
 
-outcomes as (
-    {%- for table_name, model in staged_tables() %}
+staged as (
     select
         count(case when reject_reason is null and is_current then 1 end) as accepted,
         count(case when reject_reason is null and not is_current then 1 end) as superseded,
         count(case when reject_reason is not null then 1 end) as rejected
-    from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
-
-staged as (
-    select sum(accepted) as accepted, sum(superseded) as superseded, sum(rejected) as rejected from outcomes
+    from {{ ref('int_delivered_row_outcomes') }}
 ),
 
 listed_rejections as (

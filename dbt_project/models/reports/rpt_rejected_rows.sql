@@ -17,21 +17,18 @@ with unparseable as (
 ),
 
 staging as (
-    {%- for table_name, model in staged_tables() %}
     select
-        _table_name as table_name,
-        _file_name as file_name,
-        _row_number as row_number,
-        _record_id as record_id,
+        table_name,
+        file_name,
+        row_number,
+        record_id,
         {{ reason_code('reject_reason') }} as reason_code,
         reject_reason as reason,
         raw_row,
         'staging' as stage,
-        _load_id as load_id
-    from {{ ref(model) }}
+        load_id
+    from {{ ref('int_delivered_row_outcomes') }}
     where reject_reason is not null
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
 ),
 
 later_stages as (
@@ -55,12 +52,9 @@ later_stages as (
 
 later_stage_landings as (
     -- later stages reject current accepted rows: the landing of that row
-    {%- for table_name, model in staged_tables() %}
-    select _table_name, _record_id, _file_name, _row_number, _load_id
-    from {{ ref(model) }}
-    where is_current and _record_id in (select record_id from later_stages where table_name = '{{ table_name }}')
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    select table_name, record_id, file_name, row_number, load_id
+    from {{ ref('int_delivered_row_outcomes') }}
+    where is_current and record_id in (select record_id from later_stages)
 )
 
 select * from unparseable
@@ -76,10 +70,10 @@ select
     later_stages.reason,
     later_stages.raw_row,
     later_stages.stage,
-    later_stage_landings._load_id as load_id
+    later_stage_landings.load_id
 from later_stages
 left join later_stage_landings
-    on later_stages.table_name = later_stage_landings._table_name
-    and later_stages.record_id = later_stage_landings._record_id
-    and later_stages.file_name = later_stage_landings._file_name
-    and later_stages.row_number = later_stage_landings._row_number
+    on later_stages.table_name = later_stage_landings.table_name
+    and later_stages.record_id = later_stage_landings.record_id
+    and later_stages.file_name = later_stage_landings.file_name
+    and later_stages.row_number = later_stage_landings.row_number
