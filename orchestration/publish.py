@@ -9,7 +9,7 @@ parameters (ATTACH ?, COPY … TO ?), never in SQL text.
 What BI tools read besides the rows (DECISIONLOG D-B1–D-B4):
 - the dbt descriptions, as table and column comments (persist_docs puts them on the build file);
 - a PRIMARY KEY on every mart, taken from the mart's dbt uniqueness tests in the manifest (`unique`,
-  `unique_combination`, or a primary_key constraint), or from KEYS for the marts dbt has no such test for;
+  `unique_combination`, or a primary_key constraint): every mart has one (tests/test_project_structure.py);
   UNIQUE instead where the key has NULLs (UNIQUE_KEYS, or a key dbt does not test for NULLs that has one now);
 - a FOREIGN KEY for every error-level dbt `relationships` test between two published marts that points at the
   other mart's primary key: dbt has checked it before publication, so DuckDB's check at insert cannot fail.
@@ -44,11 +44,6 @@ PARQUET_FOLDER = "parquet"
 # DuckDB spills beyond this; without it a 1M-line publication peaked at 11-16 GB RSS (bench/, DECISIONLOG D-B5)
 PUBLISH_MEMORY = "6GB"
 
-# the key of the marts without a dbt uniqueness test, read off their SQL (D-B2)
-KEYS: dict[str, tuple[str, ...]] = {
-    "rpt_trial_balance": ("legal_entity", "period", "main_account", "posting_type"),  # its group by
-    "rpt_rejected_rows": ("load_id", "file_name", "row_number", "reason_code"),  # one row per landed row and reason
-}
 # marts whose key has NULLs on some rows (a PRIMARY KEY cannot): declared UNIQUE instead (D-B2)
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     # level 'period' rows (the period's ledger totals) have no main account nor posting type
@@ -98,7 +93,7 @@ def _columns(names: tuple[str, ...]) -> str:
 
 def mart_keys(manifest: Path, published: dict[str, list[str]],
               has_nulls: Callable[[str, tuple[str, ...]], bool] = lambda table, key: False) -> Keys:
-    """The keys of the published marts (table → its columns, in order) from the dbt manifest and KEYS. A key that dbt
+    """The keys of the published marts (table → its columns, in order) from the dbt manifest. A key that dbt
     does not test for NULLs and that has one in this publication is declared UNIQUE instead (D-B2)."""
     try:
         nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
@@ -144,12 +139,11 @@ def mart_keys(manifest: Path, published: dict[str, list[str]],
     for table, columns in published.items():
         if table in UNIQUE_KEYS:
             continue
-        keys = [k for k in candidates.get(table, []) if set(k) <= set(columns)] + (
-            [KEYS[table]] if table in KEYS else [])
+        keys = [k for k in candidates.get(table, []) if set(k) <= set(columns)]
         if not keys:
             raise PublishError(
                 f"marts.{table} has no key to declare: give it a `unique` or `unique_combination` test on its key in "
-                f"its yml (or add it to KEYS in orchestration/publish.py); nothing was published")
+                f"its yml; nothing was published")
         # a key dbt checks for NULLs first, then the shortest, then the one of the first columns
         key = min(keys, key=lambda k: (not set(k) <= not_null.get(table, set()), len(k),
                                        sorted(columns.index(c) for c in k)))
@@ -262,7 +256,7 @@ def _write(build_db: Path, warehouse: Path, staging: Path, parquet_dir: Path, pa
                 raise PublishError(
                     f"marts.{table} breaks a key declared on it (primary {keys.primary.get(table)}, foreign "
                     f"{keys.foreign.get(table)}): {e}. Nothing was published, the previous publication stays; "
-                    f"the key is the mart's dbt uniqueness test (or KEYS in orchestration/publish.py)") from e
+                    f"the key is the mart's dbt uniqueness test") from e
         for table in reversed(order):
             if plan.how[table] == changes.UPDATED:
                 changes.apply_removals(con, table, f"pub.marts.{_quote(table)}", keys.primary[table])
