@@ -138,15 +138,18 @@ milestones as (
 
 assigned as (
     select item_kind, item_id, actual_id, milestone_id, reverses_actual_id, contract_id, contract_line_id,
-        customer_id, legal_entity, quantity, unit_price, amount, currency_code, run_date
+        customer_id, legal_entity, quantity, unit_price, amount, currency_code, contract_number,
+        contract_company_code, run_date
     from originals
     union all
     select item_kind, item_id, actual_id, milestone_id, reverses_actual_id, contract_id, contract_line_id,
-        customer_id, legal_entity, quantity, unit_price, amount, currency_code, run_date
+        customer_id, legal_entity, quantity, unit_price, amount, currency_code, contract_number,
+        contract_company_code, run_date
     from credits
     union all
     select item_kind, milestone_id, actual_id, milestone_id, reverses_actual_id, contract_id, contract_line_id,
-        customer_id, legal_entity, quantity, unit_price, amount, currency_code, run_date
+        customer_id, legal_entity, quantity, unit_price, amount, currency_code, contract_number,
+        contract_company_code, run_date
     from milestones
 )
 
@@ -158,12 +161,12 @@ from (
         {{ hash_id(['assigned.contract_id', 'assigned.customer_id', 'run_date']) }} as invoice_id,
         {{ hash_id(['assigned.contract_id', 'assigned.customer_id', 'run_date', 'assigned.contract_line_id']) }}
             as invoice_line_id,
-        coalesce(contracts.contract_number, assigned.contract_id) || '-' || {{ date_key('run_date') }}
+        coalesce(assigned.contract_number, assigned.contract_id) || '-' || {{ date_key('run_date') }}
             as invoice_number,
         assigned.contract_id,
         assigned.customer_id,
         assigned.contract_line_id,
-        coalesce(contracts.company_code, assigned.legal_entity) as legal_entity,
+        coalesce(assigned.contract_company_code, assigned.legal_entity) as legal_entity,
         run_date,
         cast(run_date - interval 1 day as date) as cutoff_date,
         item_kind,
@@ -178,6 +181,4 @@ from (
         cast(assigned.amount as decimal(18, 2)) as amount,
         assigned.currency_code
     from assigned
-    left join {{ ref('int_contracts_current') }} as contracts
-        on assigned.contract_id = contracts.contract_id
 ) as details

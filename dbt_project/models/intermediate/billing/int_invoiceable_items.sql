@@ -1,7 +1,8 @@
 -- R21: everything that may go on a proforma invoice, with what decides its run: unbilled-sales actuals (an
 -- original, or — R18 — the reversal of an original that was billed, as a credit), chargeable and not NTE-failed
 -- (R19); and every version of a fixed-price milestone (is_ready: ready and not deleted). known_at is when the
--- item became known (created_at of the actual, modifiedon of the milestone version).
+-- item became known (created_at of the actual, modifiedon of the milestone version). Each item carries its
+-- contract's number and owning company, which its invoice's number and legal entity take (D25).
 with actuals as (
     select * from {{ ref('int_project_actuals_recorded') }}
     where transaction_type = 'unbilled_sales' and billing_type = 'chargeable'
@@ -35,6 +36,8 @@ select
     actuals.unit_price,
     actuals.amount,
     actuals.currency_code,
+    contracts.contract_number,
+    contracts.company_code as contract_company_code,
     actuals.reverses_actual_id is null and coalesce(nte.nte_status, '') = 'failed' as is_nte_failed,
     true as is_ready
 from actuals
@@ -42,6 +45,8 @@ left join reversals
     on actuals.actual_id = reversals.reverses_actual_id
 left join nte
     on actuals.actual_id = nte.actual_id
+left join {{ ref('int_contracts_current') }} as contracts
+    on actuals.contract_id = contracts.contract_id
 union all
 select
     'milestone',
@@ -61,6 +66,8 @@ select
     cast(milestones.amount as decimal(18, 4)),
     milestones.amount,
     contracts.currency_code,
+    contracts.contract_number,
+    contracts.company_code,
     false,
     milestones.invoice_status = 'ready' and not milestones.is_deleted
 from {{ ref('int_milestone_versions') }} as milestones
