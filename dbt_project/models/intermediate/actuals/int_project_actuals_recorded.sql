@@ -16,15 +16,16 @@
     ~ 'billing_type, billing_method, reverses_actual_id, reversal_reason, quantity, unit_price, amount, '
     ~ 'currency_code, transaction_date, accounting_date, created_at' %}
 
-with muls as (
-    select * from {{ ref('int_material_usage_logs_recorded') }}
+-- each approved stretch of a MUL, with what its actuals take from the MUL (line, revision, project, contract…)
+with approved as (
+    select * from {{ ref('int_material_usage_log_approval_episodes') }}
 ),
 
 next_revisions as (
     select
         muls.mul_id,
         min(later.effective_at) as next_revision_at
-    from muls
+    from (select distinct mul_id, work_order_line_id, revision from approved) as muls
     inner join {{ ref('int_line_revisions_recorded') }} as later
         on muls.work_order_line_id = later.work_order_line_id
         and later.revision > muls.revision
@@ -34,7 +35,7 @@ next_revisions as (
 -- a stretch after the first creates actuals only while its revision is still the line's latest
 episodes as (
     select episodes.*, next_revisions.next_revision_at
-    from {{ ref('int_material_usage_log_approval_episodes') }} as episodes
+    from approved as episodes
     left join next_revisions
         on episodes.mul_id = next_revisions.mul_id
     where episodes.approval_episode = 1
@@ -50,32 +51,30 @@ originals as (
         end as actual_id,
         journal.journal_line_id,
         journal.mul_id,
-        muls.work_order_line_id,
-        muls.revision,
-        muls.work_order_id,
-        muls.project_id,
-        muls.contract_id,
-        muls.contract_line_id,
-        muls.customer_id,
-        muls.legal_entity,
+        episodes.work_order_line_id,
+        episodes.revision,
+        episodes.work_order_id,
+        episodes.project_id,
+        episodes.contract_id,
+        episodes.contract_line_id,
+        episodes.customer_id,
+        episodes.legal_entity,
         journal.transaction_type,
         'material' as transaction_class,
-        muls.billing_type,
-        muls.billing_method,
+        episodes.billing_type,
+        episodes.billing_method,
         cast(null as varchar) as reverses_actual_id,
         cast(null as varchar) as reversal_reason,
         journal.quantity,
         journal.unit_price,
         journal.amount,
         journal.currency_code,
-        muls.usage_date as transaction_date,
-        muls.usage_date as accounting_date,
+        episodes.usage_date as transaction_date,
+        episodes.usage_date as accounting_date,
         episodes.approved_at as created_at,
         episodes.withdrawn_at,
         episodes.next_revision_at
     from {{ ref('int_project_journal_lines') }} as journal
-    inner join muls
-        on journal.mul_id = muls.mul_id
     inner join episodes
         on journal.mul_id = episodes.mul_id
 ),

@@ -2,9 +2,25 @@
 -- of an approved stretch become actuals at its start; its end (the approval's current version Rejected, or the
 -- approval deleted) reverses them (R18); Approved again starts a new stretch and creates them again. With
 -- auto_approve every MUL has one stretch, from when it was recorded, that never ends. Grain: MUL × stretch.
+-- Each stretch carries what its actuals take from the MUL (its line and revision, work order, project, contract
+-- line, customer, legal entity, billing and usage date), so the actuals ledger reads the MUL ledger through it.
 -- depends_on: {{ ref('stg_project_operations__approval_versions') }}
 with muls as (
-    select mul_id, effective_at from {{ ref('int_material_usage_logs_recorded') }}
+    select
+        mul_id,
+        effective_at,
+        work_order_line_id,
+        revision,
+        work_order_id,
+        project_id,
+        contract_id,
+        contract_line_id,
+        customer_id,
+        legal_entity,
+        billing_type,
+        billing_method,
+        usage_date
+    from {{ ref('int_material_usage_logs_recorded') }}
 )
 {% if setting('auto_approve') %}
 select
@@ -13,7 +29,18 @@ select
     effective_at as approved_at,
     cast(null as timestamp) as withdrawn_at,
     'auto_approve' as decided_by,
-    cast(null as varchar) as approval_id
+    cast(null as varchar) as approval_id,
+    work_order_line_id,
+    revision,
+    work_order_id,
+    project_id,
+    contract_id,
+    contract_line_id,
+    customer_id,
+    legal_entity,
+    billing_type,
+    billing_method,
+    usage_date
 from muls
 {% else %}
 , decisions as (
@@ -71,7 +98,18 @@ select
     case when episodes.ended_at is not null
         then greatest(episodes.ended_at, episodes.started_at, muls.effective_at) end as withdrawn_at,
     'msdyn_projectapproval' as decided_by,
-    episodes.approval_id
+    episodes.approval_id,
+    muls.work_order_line_id,
+    muls.revision,
+    muls.work_order_id,
+    muls.project_id,
+    muls.contract_id,
+    muls.contract_line_id,
+    muls.customer_id,
+    muls.legal_entity,
+    muls.billing_type,
+    muls.billing_method,
+    muls.usage_date
 from muls
 inner join episodes
     on muls.mul_id = episodes.mul_id
