@@ -251,7 +251,8 @@ def _write(build_db: Path, warehouse: Path, staging: Path, parquet_dir: Path, pa
                 if plan.how[table] == changes.WRITTEN:
                     _copy(con, target, source, columns[table], keys, table, comments[table])
                 elif plan.how[table] == changes.UPDATED:
-                    changes.apply_additions(con, table, target, source, columns[table], keys.primary[table])
+                    changes.apply_additions(con, table, target, source, columns[table], keys.primary[table],
+                                            changes.fixed_columns(table, keys.primary[table], keys.foreign))
             except duckdb.ConstraintException as e:
                 raise PublishError(
                     f"marts.{table} breaks a key declared on it (primary {keys.primary.get(table)}, foreign "

@@ -120,13 +120,36 @@ def delta(con: duckdb.DuckDBPyConnection, table: str, new: str, old: str, column
     return {kind: counts.get(kind, 0) for kind in ("added", "changed", "removed")}
 
 
+def fixed_columns(table: str, key: tuple[str, ...], foreign: dict[str, list]) -> tuple[str, ...]:
+    """The columns an update in place must not set: the key, and in a mart another mart references, its own
+    foreign-key columns — DuckDB updates an indexed column as a delete and an insert, which a referenced row
+    refuses even when the value stays the same."""
+    if not any(referenced == table for other, references in foreign.items() if other != table
+               for _, referenced, _ in references):
+        return key
+    return key + tuple(c for columns, _, _ in foreign.get(table, []) for c in columns if c not in key)
+
+
+def _fixed_columns_changed(con: duckdb.DuckDBPyConnection, table: str, new: str, old: str,
+                           key: tuple[str, ...], fixed: tuple[str, ...]) -> bool:
+    """Whether a changed row of the delta changes one of the columns an update in place cannot set."""
+    others = [c for c in fixed if c not in key]
+    if not others:
+        return False
+    on = " and ".join(f"{a}.{quote(k)} = d.{quote(k)}" for a in ("n", "o") for k in key)
+    differs = " or ".join(f"n.{quote(c)} is distinct from o.{quote(c)}" for c in others)
+    return con.execute(f"select count(*) from {quote('delta_' + table)} as d, {new} as n, {old} as o "
+                       f"where d.kind = 'changed' and {on} and ({differs})").fetchone()[0] > 0
+
+
 def apply_additions(con: duckdb.DuckDBPyConnection, table: str, target: str, source: str, columns: Columns,
-                    key: tuple[str, ...]) -> None:
-    """Insert the added rows and update the changed ones (referenced marts first, so foreign keys hold)."""
+                    key: tuple[str, ...], fixed: tuple[str, ...]) -> None:
+    """Insert the added rows and update the changed ones (referenced marts first, so foreign keys hold); the
+    `fixed` columns (fixed_columns) are equal in both, so they are not set."""
     d = quote("delta_" + table)
     on = " and ".join(f"s.{quote(k)} = d.{quote(k)}" for k in key)
     con.execute(f"insert into {target} select s.* from {source} as s join {d} as d on {on} where d.kind = 'added'")
-    values = [name for name, _, _ in columns if name not in key]
+    values = [name for name, _, _ in columns if name not in fixed]
     if values:
         assignments = ", ".join(f"{quote(v)} = s.{quote(v)}" for v in values)
         matches = " and ".join(f"t.{quote(k)} = s.{quote(k)}" for k in key)
@@ -158,8 +181,10 @@ def plan(con: duckdb.DuckDBPyConnection, previous: str | None, columns: dict[str
         if fingerprint(con, old, columns[table]) == fingerprints[table]:
             how[table] = KEPT
         elif table in primary:
-            counts = delta(con, table, f"build.marts.{quote(table)}", old, columns[table], primary[table])
-            if sum(counts.values()) <= UPDATE_AT_MOST * max(rows[table], 1):
+            new, key = f"build.marts.{quote(table)}", primary[table]
+            counts = delta(con, table, new, old, columns[table], key)
+            if sum(counts.values()) <= UPDATE_AT_MOST * max(rows[table], 1) and not _fixed_columns_changed(
+                    con, table, new, old, key, fixed_columns(table, key, foreign)):
                 how[table], changes[table] = UPDATED, counts
     # a mart referencing a mart written whole is written whole too: the referenced mart is dropped, so is it
     spread = True

@@ -38,8 +38,9 @@ def build_file(path: Path, *, duplicate: bool = False, null_key: bool = False) -
     return path
 
 
-def manifest_file(path: Path, *, keyed: tuple[str, ...] = ("fct_x", "dim_y")) -> Path:
-    """The part of a dbt manifest publish reads: the marts, their unique tests and a relationships test."""
+def manifest_file(path: Path, *, keyed: tuple[str, ...] = ("fct_x", "dim_y"), with_z: bool = False) -> Path:
+    """The part of a dbt manifest publish reads: the marts, their unique tests and a relationships test (with_z:
+    and marts.fct_z (z_id, x_id), whose x_id references fct_x)."""
     def test(model: str, name: str, column: str, others: tuple[str, ...] = (), **kwargs) -> dict:
         return {"resource_type": "test", "attached_node": f"model.p.{model}", "column_name": column,
                 "config": {"severity": "ERROR", "where": None, "enabled": True},
@@ -50,6 +51,11 @@ def manifest_file(path: Path, *, keyed: tuple[str, ...] = ("fct_x", "dim_y")) ->
     nodes["test.p.unique_x"] = test("fct_x", "unique", "id") if "fct_x" in keyed else test("fct_x", "not_null", "id")
     nodes["test.p.unique_y"] = test("dim_y", "unique", "y_id")
     nodes["test.p.rel_x_y"] = test("fct_x", "relationships", "y_id", ("dim_y",), to="ref('dim_y')", field="y_id")
+    if with_z:
+        nodes["model.p.fct_z"] = {"resource_type": "model", "name": "fct_z", "alias": "fct_z", "schema": "marts",
+                                  "columns": {}}
+        nodes["test.p.unique_z"] = test("fct_z", "unique", "z_id")
+        nodes["test.p.rel_z_x"] = test("fct_z", "relationships", "x_id", ("fct_x",), to="ref('fct_x')", field="id")
     path.write_text(json.dumps({"nodes": nodes}))
     return path
 

@@ -119,6 +119,26 @@ def test_a_mart_referenced_by_a_mart_written_whole_and_marts_with_many_changes_a
     assert contents(warehouse) == whole(b, manifest, tmp_path / "whole2")
 
 
+def test_a_referenced_row_is_changed_in_place_unless_its_own_foreign_key_changes(tmp_path):
+    # fct_z references fct_x, which references dim_y: DuckDB updates a foreign-key column as a delete and an
+    # insert, which a referenced row refuses (found at 1M: the daily publication of a changed proforma line)
+    manifest = manifest_file(tmp_path / "m.json", with_z=True)
+    warehouse = tmp_path / "pub" / "w.duckdb"
+    warehouse.parent.mkdir()
+    z = ("create table marts.fct_z as select 'z' || i as z_id, 'x' || lpad(i::varchar, 3, '0') as x_id "
+         "from range(100) as t(i)")
+    publish(build(tmp_path / "b.duckdb", history(), Y, extra=z), warehouse, manifest=manifest)
+    x = history()
+    x["x007"] = ("-7.07", x["x007"][1])  # a value of a referenced row
+    b = build(tmp_path / "b.duckdb", x, Y, extra=z)
+    assert publish(b, warehouse, manifest=manifest).how == {"dim_y": "kept", "fct_x": "updated", "fct_z": "kept"}
+    assert contents(warehouse) == whole(b, manifest, tmp_path / "whole")
+    x["x008"] = (x["x008"][0], "y4")  # the foreign key of a referenced row (it was y3)
+    b = build(tmp_path / "b.duckdb", x, Y, extra=z)
+    assert publish(b, warehouse, manifest=manifest).how == {"dim_y": "kept", "fct_x": "written", "fct_z": "written"}
+    assert contents(warehouse) == whole(b, manifest, tmp_path / "whole2")
+
+
 def test_a_new_mart_is_written_a_mart_no_longer_built_is_gone_and_a_readers_own_tables_are_not_carried(first):
     tmp_path, manifest, warehouse, _ = first
     b = build(tmp_path / "b.duckdb", history(), Y)
