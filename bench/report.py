@@ -102,6 +102,11 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
 
 
 def _base_table_counts(con: duckdb.DuckDBPyConnection, kinds: str) -> tuple[int, int]:
+    outcomes = con.execute("select count(*) from information_schema.tables where table_schema = 'intermediate' "
+                           "and table_name = 'int_delivered_row_outcomes'").fetchone()[0]
+    if outcomes:  # every staged row with its R4 outcome, whichever model decides it (D-S14)
+        return con.execute("select count(*) filter (where reject_reason is null), count(*) filter (where "
+                           "reject_reason is not null) from intermediate.int_delivered_row_outcomes").fetchone()
     accepted = rejected = 0
     # the typed base tables with R4 rejections (a base table without reject_reason, e.g. closed periods, has none)
     for (name,) in con.execute(f"""select t.table_name from information_schema.tables t
