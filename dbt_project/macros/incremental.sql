@@ -56,3 +56,23 @@
         where inputs_fingerprint is not null
     {%- endif -%}
 {%- endmacro %}
+
+{#- fct_trace (D-T5): one hash of a trace row's chain ids, computed alike from the chains and from the built rows
+    (every value as text, so a NULL literal and a NULL column hash the same). -#}
+{% macro trace_chain_ids_hash(expressions) -%}
+    hash({% for e in expressions %}cast({{ e }} as varchar){% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- Post-hook of fct_trace on an incremental run: a not-posted chain whose actual was since sent to Finance or
+    billed, or whose journal line got an actual, is no chain any more (a full build would not have it). -#}
+{% macro delete_posted_trace_chains() -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where chain_kind = 'not_posted'
+        and ((actual_id is null and journal_line_id in (
+                select journal_line_id from {{ ref('fct_project_actuals') }} where journal_line_id is not null))
+            or actual_id in (select actual_id from {{ ref('int_integration_journal_lines_recorded') }})
+            or actual_id in (select actual_id from {{ ref('int_invoice_line_details_recorded') }}
+                             where actual_id is not null))
+    {%- endif %}
+{%- endmacro %}

@@ -6,6 +6,16 @@
 -- detail, invoice, integration line, voucher, export batch), so one filter on any of them returns the whole
 -- chain, from either end. The links before an actual are repeated on each chain the actual is on. Every GL leg
 -- is on exactly one row (link 'posting'); Σ of a voucher's 'posting' rows = the voucher.
+-- On DuckDB a daily run rebuilds only the chains that changed (DECISIONLOG D-T5): every document on a chain is a
+-- ledger row that never changes (I9), so a chain changes only when its ids do (a voucher, an export batch), when it
+-- gains a confirmation or a GL leg, or when it is new; a not-posted chain that got posted is deleted (post-hook).
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='chain_id',
+    on_schema_change='fail',
+    post_hook="{{ delete_posted_trace_chains() }}"
+) }}
 {%- set chain -%}
     chain_ids.chain_id, chain_ids.chain_kind, chain_ids.work_order_line_id, chain_ids.line_version_number,
     chain_ids.work_order_id, chain_ids.project_id, chain_ids.chain_contract_line_id as contract_line_id,
@@ -131,7 +141,7 @@ chains as (
     where journal.journal_line_id not in (select journal_line_id from actuals where journal_line_id is not null)
 ),
 
-chain_ids as (
+all_chain_ids as (
     select
         chains.*,
         {{ hash_id(['chains.chain_kind', 'chains.chain_end_id']) }} as chain_id,
@@ -147,6 +157,108 @@ chain_ids as (
     left join batches as export_rows
         on export_rows.row_id = coalesce(chains.integration_line_id, chains.invoice_id)
         and chains.voucher is not null
+),
+
+-- the chains of GL legs without a work order line (revenue recognition, invoices posted per line before issue 11)
+gl_chain_legs as (
+    select
+        {{ hash_id(['gl.source_type', 'gl.source_id']) }} as chain_id,
+        case when gl.source_type = 'revenue_recognition' then 'revenue_recognition' else 'customer_invoice_line' end
+            as chain_kind,
+        gl.project_id, gl.contract_line_id, gl.invoice_id, gl.voucher, gl.legal_entity,
+        batches.batch_id as export_batch_id, gl.gl_entry_id
+    from gl
+    left join batches
+        on gl.invoice_id = batches.row_id
+    where gl.source_type = 'revenue_recognition'
+        or (gl.source_type = 'customer_invoice' and gl.invoice_line_detail_id is null)
+),
+
+{%- if is_incremental() %}
+
+-- D-T5: each chain's state, now and as last built: its ids (a hash per row), its confirmations and its GL legs
+confirmations_per_detail as (
+    select invoice_line_detail_id, count(*) as confirmations
+    from billing_actuals
+    group by invoice_line_detail_id
+),
+
+legs_per_source as (
+    select source_type, source_id, count(*) as legs
+    from gl
+    group by source_type, source_id
+),
+
+chain_states as (
+    select
+        all_chain_ids.chain_id,
+        {{ trace_chain_ids_hash(['all_chain_ids.chain_kind', 'all_chain_ids.work_order_line_id',
+            'all_chain_ids.line_version_number', 'all_chain_ids.work_order_id', 'all_chain_ids.project_id',
+            'all_chain_ids.chain_contract_line_id', 'all_chain_ids.mul_id', 'all_chain_ids.journal_line_id',
+            'all_chain_ids.actual_id', 'all_chain_ids.original_actual_id', 'all_chain_ids.milestone_id',
+            'all_chain_ids.invoice_line_detail_id', 'all_chain_ids.invoice_id', 'all_chain_ids.integration_line_id',
+            'all_chain_ids.voucher', 'all_chain_ids.legal_entity', 'all_chain_ids.export_batch_id']) }} as min_hash,
+        coalesce(confirmations_per_detail.confirmations, 0) as confirmations,
+        coalesce(legs_per_source.legs, 0) as legs
+    from all_chain_ids
+    left join confirmations_per_detail
+        on all_chain_ids.invoice_line_detail_id = confirmations_per_detail.invoice_line_detail_id
+    left join legs_per_source
+        on legs_per_source.source_id = coalesce(all_chain_ids.integration_line_id, all_chain_ids.invoice_line_detail_id)
+        and legs_per_source.source_type = case when all_chain_ids.integration_line_id is null then 'customer_invoice'
+            else 'integration_journal' end
+),
+
+now_states as (
+    select chain_id, min_hash, min_hash as max_hash, confirmations, legs from chain_states
+    union all
+    select chain_id, min(h), max(h), 0, count(*)
+    from (
+        select chain_id, {{ trace_chain_ids_hash(['chain_kind', 'null', 'null', 'null', 'project_id',
+            'contract_line_id', 'null', 'null', 'null', 'null', 'null', 'null', 'invoice_id', 'null', 'voucher',
+            'legal_entity', 'export_batch_id']) }} as h
+        from gl_chain_legs
+    ) as legs
+    group by chain_id
+),
+
+built_states as (
+    select
+        chain_id,
+        min(h) as min_hash,
+        max(h) as max_hash,
+        count(case when step = 7 then 1 end) as confirmations,
+        count(case when step = 10 then 1 end) as legs
+    from (
+        select chain_id, step, {{ trace_chain_ids_hash(['chain_kind', 'work_order_line_id', 'line_version_number',
+            'work_order_id', 'project_id', 'contract_line_id', 'mul_id', 'journal_line_id', 'actual_id',
+            'original_actual_id', 'milestone_id', 'invoice_line_detail_id', 'invoice_id', 'integration_line_id',
+            'voucher', 'legal_entity', 'export_batch_id']) }} as h
+        from {{ this }}
+    ) as built
+    group by chain_id
+),
+
+-- materialized: every branch of the links reads it
+changed_chains as materialized (
+    select now_states.chain_id
+    from now_states
+    left join built_states
+        on now_states.chain_id = built_states.chain_id
+        and now_states.min_hash = built_states.min_hash
+        and now_states.max_hash = built_states.max_hash
+        and now_states.confirmations = built_states.confirmations
+        and now_states.legs = built_states.legs
+    where built_states.chain_id is null
+),
+{%- endif %}
+
+-- the chains this run builds: all of them, or on an incremental run the changed ones
+chain_ids as {% if is_incremental() %}materialized {% endif %}(
+    select * from all_chain_ids
+    {%- if is_incremental() %}
+    where chain_id in (select chain_id from changed_chains)
+    {%- endif %}
 ),
 
 -- the links of every chain, each with its chain's ids (carried by each branch rather than joined back to the chains
@@ -235,16 +347,13 @@ traced as (
     -- revenue recognition (R27) and invoice legs a build from before issue 11 posted per invoice line (D-T1): a
     -- chain of their own, from the contract line or the customer invoice line, without a work order line
     select
-        {{ hash_id(['gl.source_type', 'gl.source_id']) }},
-        case when gl.source_type = 'revenue_recognition' then 'revenue_recognition' else 'customer_invoice_line' end,
-        null, null, null, gl.project_id, gl.contract_line_id, null, null, null, null, null, null, gl.invoice_id, null,
-        gl.voucher, gl.legal_entity, batches.batch_id,
-        10, 'posting', 'voucher', gl.voucher, 'gl_entry', gl.gl_entry_id, null, null, gl.gl_entry_id
-    from gl
-    left join batches
-        on gl.invoice_id = batches.row_id
-    where gl.source_type = 'revenue_recognition'
-        or (gl.source_type = 'customer_invoice' and gl.invoice_line_detail_id is null)
+        chain_id, chain_kind, null, null, null, project_id, contract_line_id, null, null, null, null, null, null,
+        invoice_id, null, voucher, legal_entity, export_batch_id,
+        10, 'posting', 'voucher', voucher, 'gl_entry', gl_entry_id, null, null, gl_entry_id
+    from gl_chain_legs
+    {%- if is_incremental() %}
+    where chain_id in (select chain_id from changed_chains)
+    {%- endif %}
 )
 
 select
