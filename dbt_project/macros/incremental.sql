@@ -59,8 +59,8 @@
 
 {#- fct_trace (D-T5): one hash of a trace row's chain ids, computed alike from the chains and from the built rows
     (every value as text, so a NULL literal and a NULL column hash the same). -#}
-{% macro trace_chain_ids_hash(expressions) -%}
-    hash({% for e in expressions %}cast({{ e }} as varchar){% if not loop.last %}, {% endif %}{% endfor %})
+{% macro trace_chain_ids_hash(expressions, prefix='') -%}
+    hash({% for e in expressions %}cast({{ prefix }}{{ e }} as varchar){% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
 {#- Post-hook of fct_trace on an incremental run: a not-posted chain whose actual was since sent to Finance or

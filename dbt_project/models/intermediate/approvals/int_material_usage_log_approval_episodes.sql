@@ -5,21 +5,13 @@
 -- Each stretch carries what its actuals take from the MUL (its line and revision, work order, project, contract
 -- line, customer, legal entity, billing and usage date), so the actuals ledger reads the MUL ledger through it.
 -- depends_on: {{ ref('stg_project_operations__approval_versions') }}
+{%- set carried = ['work_order_line_id', 'revision', 'work_order_id', 'project_id', 'contract_id', 'contract_line_id',
+    'customer_id', 'legal_entity', 'billing_type', 'billing_method', 'usage_date'] %}
 with muls as (
     select
         mul_id,
         effective_at,
-        work_order_line_id,
-        revision,
-        work_order_id,
-        project_id,
-        contract_id,
-        contract_line_id,
-        customer_id,
-        legal_entity,
-        billing_type,
-        billing_method,
-        usage_date
+        {{ carried | join(', ') }}
     from {{ ref('int_material_usage_logs_recorded') }}
 )
 {% if setting('auto_approve') %}
@@ -30,17 +22,7 @@ select
     cast(null as timestamp) as withdrawn_at,
     'auto_approve' as decided_by,
     cast(null as varchar) as approval_id,
-    work_order_line_id,
-    revision,
-    work_order_id,
-    project_id,
-    contract_id,
-    contract_line_id,
-    customer_id,
-    legal_entity,
-    billing_type,
-    billing_method,
-    usage_date
+    {{ carried | join(', ') }}
 from muls
 {% else %}
 , decisions as (
@@ -99,17 +81,9 @@ select
         then greatest(episodes.ended_at, episodes.started_at, muls.effective_at) end as withdrawn_at,
     'msdyn_projectapproval' as decided_by,
     episodes.approval_id,
-    muls.work_order_line_id,
-    muls.revision,
-    muls.work_order_id,
-    muls.project_id,
-    muls.contract_id,
-    muls.contract_line_id,
-    muls.customer_id,
-    muls.legal_entity,
-    muls.billing_type,
-    muls.billing_method,
-    muls.usage_date
+    {%- for column in carried %}
+    muls.{{ column }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
 from muls
 inner join episodes
     on muls.mul_id = episodes.mul_id

@@ -6,7 +6,7 @@
 -- detail, invoice, integration line, voucher, export batch), so one filter on any of them returns the whole
 -- chain, from either end. The links before an actual are repeated on each chain the actual is on. Every GL leg
 -- is on exactly one row (link 'posting'); Σ of a voucher's 'posting' rows = the voucher.
--- On DuckDB a daily run rebuilds only the chains that changed (DECISIONLOG D-T5): every document on a chain is a
+-- On DuckDB a daily run rebuilds only the chains that changed (DECISIONLOG D-I5b): every document on a chain is a
 -- ledger row that never changes (I9), so a chain changes only when its ids do (a voucher, an export batch), when it
 -- gains a confirmation or a GL leg, or when it is new; a not-posted chain that got posted is deleted (post-hook).
 {{ config(
@@ -16,12 +16,12 @@
     on_schema_change='fail',
     post_hook="{{ delete_posted_trace_chains() }}"
 ) }}
+-- the ids every row of a chain carries, as all_chain_ids and the built rows name them
+{%- set chain_columns = ['chain_kind', 'work_order_line_id', 'line_version_number', 'work_order_id', 'project_id',
+    'contract_line_id', 'mul_id', 'journal_line_id', 'actual_id', 'original_actual_id', 'milestone_id',
+    'invoice_line_detail_id', 'invoice_id', 'integration_line_id', 'voucher', 'legal_entity', 'export_batch_id'] %}
 {%- set chain -%}
-    chain_ids.chain_id, chain_ids.chain_kind, chain_ids.work_order_line_id, chain_ids.line_version_number,
-    chain_ids.work_order_id, chain_ids.project_id, chain_ids.chain_contract_line_id as contract_line_id,
-    chain_ids.mul_id, chain_ids.journal_line_id, chain_ids.actual_id, chain_ids.original_actual_id,
-    chain_ids.milestone_id, chain_ids.invoice_line_detail_id, chain_ids.invoice_id, chain_ids.integration_line_id,
-    chain_ids.voucher, chain_ids.legal_entity, chain_ids.export_batch_id
+    chain_ids.chain_id{% for column in chain_columns %}, chain_ids.{{ column }}{% endfor %}
 {%- endset %}
 with muls as (
     select mul_id, work_order_line_id, revision, line_version_number, work_order_id, project_id, contract_line_id
@@ -98,7 +98,7 @@ chains as (
         integration.integration_line_id,
         integration.voucher,
         integration.legal_entity,
-        integration.contract_line_id
+        integration.contract_line_id as end_contract_line_id
     from integration
     inner join usage_actuals
         on integration.actual_id = usage_actuals.actual_id
@@ -149,7 +149,7 @@ all_chain_ids as (
         muls.line_version_number,
         muls.work_order_id,
         muls.project_id,
-        coalesce(chains.contract_line_id, muls.contract_line_id) as chain_contract_line_id,
+        coalesce(chains.end_contract_line_id, muls.contract_line_id) as contract_line_id,
         export_rows.batch_id as export_batch_id
     from chains
     left join muls
@@ -192,12 +192,7 @@ legs_per_source as (
 chain_states as (
     select
         all_chain_ids.chain_id,
-        {{ trace_chain_ids_hash(['all_chain_ids.chain_kind', 'all_chain_ids.work_order_line_id',
-            'all_chain_ids.line_version_number', 'all_chain_ids.work_order_id', 'all_chain_ids.project_id',
-            'all_chain_ids.chain_contract_line_id', 'all_chain_ids.mul_id', 'all_chain_ids.journal_line_id',
-            'all_chain_ids.actual_id', 'all_chain_ids.original_actual_id', 'all_chain_ids.milestone_id',
-            'all_chain_ids.invoice_line_detail_id', 'all_chain_ids.invoice_id', 'all_chain_ids.integration_line_id',
-            'all_chain_ids.voucher', 'all_chain_ids.legal_entity', 'all_chain_ids.export_batch_id']) }} as min_hash,
+        {{ trace_chain_ids_hash(chain_columns, 'all_chain_ids.') }} as min_hash,
         coalesce(confirmations_per_detail.confirmations, 0) as confirmations,
         coalesce(legs_per_source.legs, 0) as legs
     from all_chain_ids
@@ -230,10 +225,7 @@ built_states as (
         count(case when step = 7 then 1 end) as confirmations,
         count(case when step = 10 then 1 end) as legs
     from (
-        select chain_id, step, {{ trace_chain_ids_hash(['chain_kind', 'work_order_line_id', 'line_version_number',
-            'work_order_id', 'project_id', 'contract_line_id', 'mul_id', 'journal_line_id', 'actual_id',
-            'original_actual_id', 'milestone_id', 'invoice_line_detail_id', 'invoice_id', 'integration_line_id',
-            'voucher', 'legal_entity', 'export_batch_id']) }} as h
+        select chain_id, step, {{ trace_chain_ids_hash(chain_columns) }} as h
         from {{ this }}
     ) as built
     group by chain_id
